@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# svm_core: the targets a maintainer and CI run. Every target sets up what
+# it needs (Debian packages, the Linux 6.12 tree in .cache/) by itself.
+#
+#   make kunit        KUnit suites under UML through kunit.py (the main job)
+#   make kunit-kasan  the same suites with KASAN and UBSAN
+#   make lint         checkpatch --strict and kernel-doc -Wall, zero warnings
+#   make check        everything CI runs
+#
+# KERNEL_SRC=/path/to/linux uses that 6.12 tree instead of the cached one;
+# KUNIT_ARGS='...' passes extra arguments to kunit.py (--json, a filter glob).
+
+HARNESS := ./kunit/harness.sh
+
+export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
+
+.PHONY: all check deps tree kunit kunit-kasan lint clean distclean help
+
+all: kunit
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+deps:
+	@$(HARNESS) deps
+
+tree: deps
+	@$(HARNESS) overlay >/dev/null
+
+kunit: deps
+	@$(HARNESS) kunit uml
+
+kunit-kasan: deps
+	@$(HARNESS) kunit uml-kasan
+
+lint: deps
+	@$(HARNESS) lint
+
+# One kernel build at a time: the two kunit runs are sequential.
+check: deps
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory kunit
+	@$(MAKE) --no-print-directory kunit-kasan
+	@echo "check: lint, kunit (UML) and kunit-kasan (UML, KASAN+UBSAN) passed"
+
+# Build directories only; the unpacked tree stays.
+clean:
+	rm -rf .cache/build-*
+
+distclean:
+	rm -rf .cache

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * svm_core: hardware-independent core of GPU shared virtual memory.
+ *
+ * The core decides which pages a GPU or CPU fault migrates, keeps an exact
+ * account of the device pages each range holds, and plans range splits. It
+ * takes no locks and touches no page tables; the driver supplies both.
+ */
+#ifndef _LINUX_SVM_CORE_H
+#define _LINUX_SVM_CORE_H
+
+#include <linux/bitops.h>
+#include <linux/rbtree.h>
+#include <linux/types.h>
+
+/** SVM_CORE_LOC_SYSTEM - location id of system memory. */
+#define SVM_CORE_LOC_SYSTEM		0U
+/** SVM_CORE_LOC_UNDEFINED - no location chosen (KFD's LOCATION_UNDEFINED). */
+#define SVM_CORE_LOC_UNDEFINED		U32_MAX
+
+/** SVM_CORE_GRANULARITY_DEFAULT - log2 pages of a migration window: 2 MiB. */
+#define SVM_CORE_GRANULARITY_DEFAULT	9
+/** SVM_CORE_GRANULARITY_MAX - largest granularity accepted (log2 pages). */
+#define SVM_CORE_GRANULARITY_MAX	(BITS_PER_LONG - 1)
+
+/** SVM_CORE_EVICT_RETRIES - default bound of svm_core_evict() attempts. */
+#define SVM_CORE_EVICT_RETRIES		3
+
+/**
+ * struct svm_core_run - pages of a range that sit in device memory
+ * @start: first page of the run
+ * @last: last page of the run (inclusive)
+ */
+struct svm_core_run {
+	unsigned long start;
+	unsigned long last;
+};
+
+/**
+ * struct svm_core_range - one SVM range, as the core sees it
+ * @start: first page of the range
+ * @last: last page of the range (inclusive)
+ * @granularity: migration granularity, log2 pages (0..%SVM_CORE_GRANULARITY_MAX)
+ * @actual_loc: %SVM_CORE_LOC_SYSTEM when every page is in system memory;
+ *	otherwise the id of the one device that holds some of its pages
+ * @vram_pages: exact number of pages in device memory
+ * @offset: page offset of @start inside the device allocation; meaningful
+ *	only while @actual_loc is a device, 0 otherwise
+ * @preferred_loc: preferred location attribute (or %SVM_CORE_LOC_UNDEFINED)
+ * @prefetch_loc: prefetch location attribute (or %SVM_CORE_LOC_UNDEFINED)
+ * @access: devices (by index) that may access the range
+ * @node: link in a &struct svm_core_set
+ * @runs: sorted, disjoint, non-adjacent runs of device pages
+ * @nr_runs: number of entries of @runs in use
+ * @max_runs: capacity of @runs
+ * @run0: storage of @runs while one run is enough
+ *
+ * A driver embeds this structure in its own range object. Members under
+ * "public" may be read at any time under the driver's range lock; they are
+ * written only through the functions below, which keep them exact.
+ */
+struct svm_core_range {
+	/* public: */
+	unsigned long start;
+	unsigned long last;
+	u8 granularity;
+	u32 actual_loc;
+	unsigned long vram_pages;
+	unsigned long offset;
+	u32 preferred_loc;
+	u32 prefetch_loc;
+	u64 access;
+	struct rb_node node;
+	/* private: */
+	struct svm_core_run *runs;
+	unsigned int nr_runs;
+	unsigned int max_runs;
+	struct svm_core_run run0;
+};
+
+/**
+ * enum svm_core_op - what a decision asks the driver to do
+ * @SVM_CORE_OP_NONE: nothing to migrate
+ * @SVM_CORE_OP_TO_SYSTEM: migrate the device pages of the window to system memory
+ * @SVM_CORE_OP_TO_DEVICE: migrate the system pages of the window to a device
+ */
+enum svm_core_op {
+	SVM_CORE_OP_NONE,
+	SVM_CORE_OP_TO_SYSTEM,
+	SVM_CORE_OP_TO_DEVICE,
+};
+
+/**
+ * struct svm_core_migration - one migration the core asks for
+ * @op: direction, or %SVM_CORE_OP_NONE
+ * @loc: destination location (a device id, or %SVM_CORE_LOC_SYSTEM)
+ * @start: first page of the window
+ * @last: last page of the window (inclusive)
+ */
+struct svm_core_migration {
+	enum svm_core_op op;
+	u32 loc;
+	unsigned long start;
+	unsigned long last;
+};
+
+/**
+ * struct svm_core_decision - the migrations one event needs, in order
+ * @evict: pages of another device that must first go to system memory
+ *	(a range holds pages of one device only), or %SVM_CORE_OP_NONE
+ * @migrate: the migration the event itself asks for
+ */
+struct svm_core_decision {
+	struct svm_core_migration evict;
+	struct svm_core_migration migrate;
+};
+
+/**
+ * struct svm_core_ops - how the core asks a driver to move pages
+ * @migrate: move the pages of @r in [@start, @last] that are not already at
+ *	@loc there (@loc is a device id, or %SVM_CORE_LOC_SYSTEM). Report every
+ *	run of pages that actually moved with svm_core_range_record(), and
+ *	release the device allocation when it returns 1. Moving fewer pages
+ *	than asked is not an error. Return 0 or a negative errno.
+ *
+ * Context: called from svm_core_execute() and svm_core_evict() with the
+ * locks the caller of those holds.
+ */
+struct svm_core_ops {
+	int (*migrate)(struct svm_core_range *r, u32 loc, unsigned long start,
+		       unsigned long last, void *priv);
+};
+
+/**
+ * struct svm_core_set - the ranges of one address space, ordered by page
+ * @root: ranges by @start
+ * @nr: number of ranges in the set
+ */
+struct svm_core_set {
+	struct rb_root root;
+	unsigned long nr;
+};
+
+/**
+ * enum svm_core_step_kind - one step of a set-attributes or unmap plan
+ * @SVM_CORE_STEP_KEEP: the range is left as it is (its attributes would not
+ *	change)
+ * @SVM_CORE_STEP_UPDATE: the part [start, last] of an existing range is
+ *	affected; split it off first when @split_head or @split_tail is set
+ * @SVM_CORE_STEP_NEW: [start, last] is a gap that becomes a new range
+ */
+enum svm_core_step_kind {
+	SVM_CORE_STEP_KEEP,
+	SVM_CORE_STEP_UPDATE,
+	SVM_CORE_STEP_NEW,
+};
+
+/**
+ * struct svm_core_step - one step of a plan
+ * @kind: what to do
+ * @range: the existing range, %NULL for %SVM_CORE_STEP_NEW
+ * @start: first affected page
+ * @last: last affected page (inclusive)
+ * @split_head: @range starts before @start: split off [range->start, start - 1]
+ * @split_tail: @range ends after @last: split off [last + 1, range->last]
+ */
+struct svm_core_step {
+	enum svm_core_step_kind kind;
+	struct svm_core_range *range;
+	unsigned long start;
+	unsigned long last;
+	bool split_head;
+	bool split_tail;
+};
+
+/* Ranges: svm_core.c */
+int svm_core_range_init(struct svm_core_range *r, unsigned long start,
+			unsigned long last, unsigned int granularity);
+void svm_core_range_destroy(struct svm_core_range *r);
+int svm_core_range_set_granularity(struct svm_core_range *r,
+				   unsigned int granularity);
+int svm_core_range_clone(struct svm_core_range *dst,
+			 const struct svm_core_range *src, gfp_t gfp);
+int svm_core_range_split(struct svm_core_range *r, unsigned long start,
+			 unsigned long last, struct svm_core_range *head,
+			 struct svm_core_range *tail, gfp_t gfp);
+
+static inline unsigned long svm_core_range_npages(const struct svm_core_range *r)
+{
+	return r->last - r->start + 1;
+}
+
+/* Residency accounting: residency.c */
+int svm_core_range_record(struct svm_core_range *r, unsigned long start,
+			  unsigned long last, u32 loc, unsigned long offset,
+			  gfp_t gfp);
+u32 svm_core_range_page_loc(const struct svm_core_range *r, unsigned long page);
+unsigned long svm_core_range_count_device(const struct svm_core_range *r,
+					  unsigned long start,
+					  unsigned long last);
+
+/* Windows and decisions: decide.c */
+int svm_core_window(unsigned long page, unsigned int granularity,
+		    unsigned long lo, unsigned long hi,
+		    unsigned long *start, unsigned long *last);
+int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
+		       u32 best_loc, struct svm_core_decision *d);
+int svm_core_gpu_fault_fallback(const struct svm_core_range *r,
+				const struct svm_core_decision *failed,
+				struct svm_core_decision *d);
+int svm_core_cpu_fault(const struct svm_core_range *r, unsigned long page,
+		       unsigned long vma_start, unsigned long vma_last,
+		       struct svm_core_decision *d);
+int svm_core_prefetch(const struct svm_core_range *r, u32 best_loc,
+		      struct svm_core_decision *d);
+int svm_core_execute(struct svm_core_range *r,
+		     const struct svm_core_decision *d,
+		     const struct svm_core_ops *ops, void *priv);
+int svm_core_gpu_fault_migrate(struct svm_core_range *r, unsigned long page,
+			       u32 best_loc, const struct svm_core_ops *ops,
+			       void *priv);
+int svm_core_evict(struct svm_core_range *r, unsigned int retries,
+		   const struct svm_core_ops *ops, void *priv);
+
+/* Range sets and plans: set.c */
+void svm_core_set_init(struct svm_core_set *set);
+int svm_core_set_insert(struct svm_core_set *set, struct svm_core_range *r);
+void svm_core_set_remove(struct svm_core_set *set, struct svm_core_range *r);
+struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
+					   unsigned long page);
+struct svm_core_range *svm_core_set_first(const struct svm_core_set *set,
+					  unsigned long start,
+					  unsigned long last);
+struct svm_core_range *svm_core_set_next(const struct svm_core_range *r,
+					 unsigned long last);
+int svm_core_set_plan(const struct svm_core_set *set, unsigned long start,
+		      unsigned long last, unsigned long max_pages,
+		      bool (*unchanged)(const struct svm_core_range *r,
+					void *priv),
+		      void *priv, struct svm_core_step *steps,
+		      unsigned int max_steps);
+int svm_core_set_split(struct svm_core_set *set, struct svm_core_range *r,
+		       unsigned long start, unsigned long last,
+		       struct svm_core_range *head, struct svm_core_range *tail,
+		       gfp_t gfp);
+
+/* Invariant checker: validate.c */
+int svm_core_range_validate(const struct svm_core_range *r);
+int svm_core_set_validate(const struct svm_core_set *set);
+
+#endif /* _LINUX_SVM_CORE_H */

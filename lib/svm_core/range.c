@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * svm_core ranges: creation, cloning and splitting.
+ */
+
+/**
+ * DOC: svm_core overview
+ *
+ * svm_core holds the decisions a GPU shared virtual memory driver takes on
+ * every fault, without any hardware or mm call, so that they can be tested
+ * without a GPU.
+ *
+ * A range is an inclusive interval of pages ``[start, last]``. Its pages sit
+ * in system memory or in the memory of one device; the core records which
+ * as a sorted list of *runs* of device pages, so the cost is one pair of
+ * page numbers per run and never one bit per page::
+ *
+ *     range  [start ........................................... last]
+ *     window          [ aligned 2^granularity block ]
+ *     pages   s s s s d d d d d d d d d d s s s s s s s s s s s s s
+ *     runs            [run 0 .........]
+ *
+ *     vram_pages = pages in runs (here 10)
+ *     actual_loc = device id while vram_pages > 0, else 0 (system)
+ *
+ * On a GPU fault at a page the core asks to migrate only the window: the
+ * block of ``1 << granularity`` pages aligned to its size that holds the
+ * page, clamped to the range. A CPU fault migrates back only such a window
+ * (clamped to the VMA as well) and never splits the range. The driver
+ * migrates, then reports the runs that actually moved with
+ * svm_core_range_record(); when the count of device pages reaches zero the
+ * core says so, and the driver releases the device allocation.
+ *
+ * Splits (set-attributes over part of a range, munmap) carry every run,
+ * the exact count and the device-allocation offset to each part. All memory
+ * a mutation needs is allocated before the first change, so a failed call
+ * leaves everything as it was.
+ *
+ * The core takes no locks: each function states in its ``Context:`` what the
+ * caller must hold. svm_core_set_validate() checks every invariant of a set
+ * of ranges; the KUnit suites call it after every mutation.
+ */
+
+#include "svm_core_internal.h"
+
+/**
+ * svm_core_runs_alloc() - allocate an array of runs
+ * @n: number of entries
+ * @gfp: allocation flags
+ *
+ * The only allocation site of the core; tests replace it with a static stub
+ * to inject failures.
+ *
+ * Return: the array, or %NULL.
+ */
+VISIBLE_IF_KUNIT struct svm_core_run *svm_core_runs_alloc(unsigned int n,
+							  gfp_t gfp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(svm_core_runs_alloc, n, gfp);
+	return kmalloc_array(n, sizeof(struct svm_core_run), gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(svm_core_runs_alloc);
+
+/**
+ * svm_core_runs_free() - free an array from svm_core_runs_alloc()
+ * @runs: the array, or %NULL
+ */
+VISIBLE_IF_KUNIT void svm_core_runs_free(struct svm_core_run *runs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(svm_core_runs_free, runs);
+	kfree(runs);
+}
+EXPORT_SYMBOL_IF_KUNIT(svm_core_runs_free);
+
+/* Drop any external run array and go back to the inline slot. */
+void svm_core_runs_release(struct svm_core_range *r)
+{
+	if (r->runs != &r->run0)
+		svm_core_runs_free(r->runs);
+	r->runs = &r->run0;
+	r->max_runs = 1;
+}
+
+/* Go back to the inline slot once one run is enough. */
+void svm_core_runs_shrink(struct svm_core_range *r)
+{
+	struct svm_core_run *old = r->runs;
+
+	if (r->nr_runs > 1 || old == &r->run0)
+		return;
+	if (r->nr_runs)
+		r->run0 = old[0];
+	svm_core_runs_adopt(r, NULL, 0);
+	svm_core_runs_free(old);
+}
+
+/* Make @runs (of capacity @max_runs, or %NULL for the inline slot) r's storage. */
+void svm_core_runs_adopt(struct svm_core_range *r, struct svm_core_run *runs,
+			 unsigned int max_runs)
+{
+	if (runs) {
+		r->runs = runs;
+		r->max_runs = max_runs;
+	} else {
+		r->runs = &r->run0;
+		r->max_runs = 1;
+	}
+}
+
+static bool svm_core_interval_ok(unsigned long start, unsigned long last)
+{
+	return start <= last;
+}
+
+/**
+ * svm_core_range_init() - initialise a range with all pages in system memory
+ * @r: the range, embedded in the driver's range object
+ * @start: first page
+ * @last: last page (inclusive)
+ * @granularity: migration granularity, log2 pages
+ *
+ * The attributes start undefined (%SVM_CORE_LOC_UNDEFINED) and no device
+ * may access the range. Needs no memory.
+ *
+ * Context: any context; @r is not yet visible to others.
+ * Return: 0, or -EINVAL if @start > @last or @granularity exceeds
+ * %SVM_CORE_GRANULARITY_MAX (the driver clamps user values first, as KFD
+ * clamps its granularity attribute to 0x3f).
+ */
+int svm_core_range_init(struct svm_core_range *r, unsigned long start,
+			unsigned long last, unsigned int granularity)
+{
+	if (!svm_core_interval_ok(start, last) ||
+	    granularity > SVM_CORE_GRANULARITY_MAX)
+		return -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->last = last;
+	r->granularity = granularity;
+	r->actual_loc = SVM_CORE_LOC_SYSTEM;
+	r->preferred_loc = SVM_CORE_LOC_UNDEFINED;
+	r->prefetch_loc = SVM_CORE_LOC_UNDEFINED;
+	RB_CLEAR_NODE(&r->node);
+	svm_core_runs_adopt(r, NULL, 0);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_init);
+
+/**
+ * svm_core_range_destroy() - free what the core allocated for a range
+ * @r: the range; must not be in a set
+ *
+ * Device pages still recorded are forgotten: the driver must have migrated
+ * them (svm_core_evict()) or be tearing the whole address space down.
+ *
+ * Context: any context that may free memory.
+ */
+void svm_core_range_destroy(struct svm_core_range *r)
+{
+	svm_core_runs_release(r);
+	r->nr_runs = 0;
+	r->vram_pages = 0;
+	r->actual_loc = SVM_CORE_LOC_SYSTEM;
+	r->offset = 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_destroy);
+
+/**
+ * svm_core_range_set_granularity() - change the migration granularity
+ * @r: the range
+ * @granularity: log2 pages
+ *
+ * Context: caller holds the driver's range lock.
+ * Return: 0, or -EINVAL if @granularity exceeds %SVM_CORE_GRANULARITY_MAX;
+ * @r is then unchanged.
+ */
+int svm_core_range_set_granularity(struct svm_core_range *r,
+				   unsigned int granularity)
+{
+	if (granularity > SVM_CORE_GRANULARITY_MAX)
+		return -EINVAL;
+	r->granularity = granularity;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_set_granularity);
+
+/* Storage for @n runs: the inline slot (%NULL) or a new array. */
+static int svm_core_runs_prepare(unsigned int n, gfp_t gfp,
+				 struct svm_core_run **out)
+{
+	*out = NULL;
+	if (n <= 1)
+		return 0;
+	*out = svm_core_runs_alloc(n, gfp);
+	return *out ? 0 : -ENOMEM;
+}
+
+/**
+ * svm_core_range_clone() - make @dst an exact copy of @src
+ * @dst: uninitialised range
+ * @src: the range to copy
+ * @gfp: allocation flags for the run array
+ *
+ * Copies the interval, the attributes, the runs, the device-page count and
+ * the device-allocation offset. @dst is not linked into any set.
+ *
+ * Context: caller holds @src's range lock.
+ * Return: 0, or -ENOMEM with @dst untouched.
+ */
+int svm_core_range_clone(struct svm_core_range *dst,
+			 const struct svm_core_range *src, gfp_t gfp)
+{
+	struct svm_core_run *runs;
+	int ret;
+
+	ret = svm_core_runs_prepare(src->nr_runs, gfp, &runs);
+	if (ret)
+		return ret;
+
+	*dst = *src;
+	RB_CLEAR_NODE(&dst->node);
+	svm_core_runs_adopt(dst, runs, src->nr_runs);
+	memcpy(dst->runs, src->runs, src->nr_runs * sizeof(*runs));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_clone);
+
+/* Number of runs of @r that intersect [start, last]. */
+static unsigned int svm_core_runs_in(const struct svm_core_range *r,
+				     unsigned long start, unsigned long last)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < r->nr_runs; i++)
+		if (r->runs[i].start <= last && r->runs[i].last >= start)
+			n++;
+	return n;
+}
+
+/*
+ * Make @part's runs, count, actual_loc and offset those of the pages of @src
+ * in [start, last], where @src's runs and offset describe the interval from
+ * @src_start. @part->runs may be @src: entries are read before written.
+ */
+static void svm_core_runs_clip(struct svm_core_range *part,
+			       const struct svm_core_run *src, unsigned int n,
+			       unsigned long src_start, unsigned long start,
+			       unsigned long last)
+{
+	unsigned long pages = 0;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct svm_core_run run = src[i];
+
+		if (run.last < start || run.start > last)
+			continue;
+		run.start = max(run.start, start);
+		run.last = min(run.last, last);
+		part->runs[k++] = run;
+		pages += run.last - run.start + 1;
+	}
+	part->start = start;
+	part->last = last;
+	part->nr_runs = k;
+	part->vram_pages = pages;
+	if (pages) {
+		part->offset += start - src_start;
+	} else {
+		part->actual_loc = SVM_CORE_LOC_SYSTEM;
+		part->offset = 0;
+	}
+}
+
+/* Give [start, last] of @r, with @r's attributes, to the new range @part. */
+static void svm_core_range_carve(struct svm_core_range *part,
+				 const struct svm_core_range *r,
+				 unsigned long start, unsigned long last,
+				 struct svm_core_run *runs, unsigned int max_runs)
+{
+	*part = *r;
+	RB_CLEAR_NODE(&part->node);
+	svm_core_runs_adopt(part, runs, max_runs);
+	svm_core_runs_clip(part, r->runs, r->nr_runs, r->start, start, last);
+}
+
+/**
+ * svm_core_range_split() - cut a range down to [@start, @last]
+ * @r: the range; keeps [@start, @last]
+ * @start: first page @r keeps
+ * @last: last page @r keeps (inclusive)
+ * @head: receives [r->start, @start - 1]; needed only if @start > r->start
+ * @tail: receives [@last + 1, r->last]; needed only if @last < r->last
+ * @gfp: allocation flags for the parts' run arrays
+ *
+ * One call makes the two-way split (head or tail) and the three-way split
+ * a set-attributes or munmap in the middle of a range needs. Every part gets
+ * exactly the device pages that lie in it, the count of them, and the
+ * device-allocation offset of its first page; a part left without device
+ * pages gets actual_loc %SVM_CORE_LOC_SYSTEM and offset 0. @head and @tail
+ * inherit @r's attributes and are not linked into any set (see
+ * svm_core_set_split()).
+ *
+ * Context: caller holds @r's range lock.
+ * Return: 0; -EINVAL if [@start, @last] is empty or not inside @r, or a part
+ * that is needed has no storage; -ENOMEM. On error nothing has changed.
+ */
+int svm_core_range_split(struct svm_core_range *r, unsigned long start,
+			 unsigned long last, struct svm_core_range *head,
+			 struct svm_core_range *tail, gfp_t gfp)
+{
+	bool need_head = start > r->start, need_tail = last < r->last;
+	struct svm_core_run *head_runs = NULL, *tail_runs = NULL;
+	unsigned int nh = 0, nt = 0;
+	int ret;
+
+	if (!svm_core_interval_ok(start, last) || start < r->start ||
+	    last > r->last || (need_head && !head) || (need_tail && !tail) ||
+	    head == r || tail == r || (head && head == tail))
+		return -EINVAL;
+
+	if (need_head) {
+		nh = svm_core_runs_in(r, r->start, start - 1);
+		ret = svm_core_runs_prepare(nh, gfp, &head_runs);
+		if (ret)
+			return ret;
+	}
+	if (need_tail) {
+		nt = svm_core_runs_in(r, last + 1, r->last);
+		ret = svm_core_runs_prepare(nt, gfp, &tail_runs);
+		if (ret) {
+			svm_core_runs_free(head_runs);
+			return ret;
+		}
+	}
+
+	/* Nothing can fail from here on. */
+	if (need_head)
+		svm_core_range_carve(head, r, r->start, start - 1, head_runs, nh);
+	if (need_tail)
+		svm_core_range_carve(tail, r, last + 1, r->last, tail_runs, nt);
+
+	/* The middle keeps r's storage: it never holds more runs than r did. */
+	svm_core_runs_clip(r, r->runs, r->nr_runs, r->start, start, last);
+	svm_core_runs_shrink(r);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_split);
+
+MODULE_DESCRIPTION("Hardware-independent core of GPU shared virtual memory");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * svm_core residency: which pages of a range are in device memory.
+ *
+ * The device pages of a range are kept as sorted, disjoint runs that never
+ * touch (two runs always have a system page between them), so the list is
+ * the shortest one that describes the range: memory grows with the number
+ * of runs, never with the number of pages.
+ */
+
+#include "svm_core_internal.h"
+
+/* Index of the first run whose last page is >= @page (nr_runs if none). */
+static unsigned int svm_core_run_index(const struct svm_core_range *r,
+				       unsigned long page)
+{
+	unsigned int lo = 0, hi = r->nr_runs;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (r->runs[mid].last < page)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Replace runs [i, j) of @r with the @k runs in @rep, writing the result to
+ * @dst, which is either @r's own array (large enough) or a new one.
+ */
+static void svm_core_runs_splice(struct svm_core_range *r,
+				 struct svm_core_run *dst, unsigned int i,
+				 unsigned int j, const struct svm_core_run *rep,
+				 unsigned int k)
+{
+	unsigned int tail = r->nr_runs - j;
+
+	if (dst != r->runs)
+		memcpy(dst, r->runs, i * sizeof(*dst));
+	memmove(dst + i + k, r->runs + j, tail * sizeof(*dst));
+	memcpy(dst + i, rep, k * sizeof(*dst));
+	r->nr_runs = i + k + tail;
+}
+
+/*
+ * Work out how the runs change when [start, last] goes to a device
+ * (@to_device) or to system memory: runs [*i, *j) are replaced by the
+ * *k runs written to @rep (at most two).
+ */
+static void svm_core_runs_plan(const struct svm_core_range *r,
+			       unsigned long start, unsigned long last,
+			       bool to_device, unsigned int *i, unsigned int *j,
+			       struct svm_core_run *rep, unsigned int *k)
+{
+	unsigned int a, b;
+
+	*k = 0;
+	if (to_device) {
+		/* Absorb every run that overlaps or touches [start, last]. */
+		a = svm_core_run_index(r, start ? start - 1 : 0);
+		for (b = a; b < r->nr_runs; b++)
+			if (r->runs[b].start > last &&
+			    r->runs[b].start - last > 1)
+				break;
+		rep[0].start = start;
+		rep[0].last = last;
+		if (a < b) {
+			rep[0].start = min(start, r->runs[a].start);
+			rep[0].last = max(last, r->runs[b - 1].last);
+		}
+		*k = 1;
+	} else {
+		/* Cut [start, last] out of the runs that overlap it. */
+		a = svm_core_run_index(r, start);
+		for (b = a; b < r->nr_runs; b++)
+			if (r->runs[b].start > last)
+				break;
+		if (a < b && r->runs[a].start < start) {
+			rep[*k].start = r->runs[a].start;
+			rep[*k].last = start - 1;
+			(*k)++;
+		}
+		if (a < b && r->runs[b - 1].last > last) {
+			rep[*k].start = last + 1;
+			rep[*k].last = r->runs[b - 1].last;
+			(*k)++;
+		}
+	}
+	*i = a;
+	*j = b;
+}
+
+/**
+ * svm_core_range_record() - record pages that a migration actually moved
+ * @r: the range
+ * @start: first page that moved
+ * @last: last page that moved (inclusive)
+ * @loc: where they are now: a device id, or %SVM_CORE_LOC_SYSTEM
+ * @offset: when @loc is a device and @r holds no device page yet, the page
+ *	offset of r->start in the device allocation the pages went to; while
+ *	@r holds device pages it must equal r->offset. Ignored for system memory.
+ *
+ * Called by the driver once per run of pages that a migration moved, which
+ * may be fewer than it asked for. Pages already at @loc are fine. Keeps
+ * r->vram_pages exact, sets r->actual_loc to @loc when the first device page
+ * arrives and back to %SVM_CORE_LOC_SYSTEM when the last one leaves. Needs
+ * memory only when the run is disjoint from every recorded run and the
+ * range already holds as many runs as it has room for.
+ *
+ * Context: caller holds @r's range lock (amdkfd: prange->migrate_mutex).
+ * Return: 1 when the last device page left: the caller must now release
+ * the device allocation; 0 otherwise; -EINVAL if [@start, @last] is empty or
+ * not inside @r, @loc is %SVM_CORE_LOC_UNDEFINED, @loc is a device other
+ * than the one whose pages @r holds (move those to system memory first), or
+ * @offset does not match; -ENOMEM. On error nothing has changed.
+ */
+int svm_core_range_record(struct svm_core_range *r, unsigned long start,
+			  unsigned long last, u32 loc, unsigned long offset,
+			  gfp_t gfp)
+{
+	bool to_device = svm_core_is_device(loc);
+	struct svm_core_run rep[2], *dst = r->runs;
+	unsigned long before = r->vram_pages;
+	unsigned int i, j, k, n, cap = r->max_runs;
+
+	if (start > last || start < r->start || last > r->last ||
+	    loc == SVM_CORE_LOC_UNDEFINED)
+		return -EINVAL;
+	if (to_device && before &&
+	    (loc != r->actual_loc || offset != r->offset))
+		return -EINVAL;
+
+	svm_core_runs_plan(r, start, last, to_device, &i, &j, rep, &k);
+	n = r->nr_runs - (j - i) + k;
+	if (n > r->max_runs) {
+		/* Grow geometrically so a stream of faults stays cheap. */
+		cap = max(n, 2 * r->max_runs);
+		dst = svm_core_runs_alloc(cap, gfp);
+		if (!dst)
+			return -ENOMEM;
+	}
+
+	/* Nothing can fail from here on. */
+	{
+		unsigned long gone = 0, added = 0;
+		unsigned int m;
+
+		for (m = i; m < j; m++)
+			gone += r->runs[m].last - r->runs[m].start + 1;
+		for (m = 0; m < k; m++)
+			added += rep[m].last - rep[m].start + 1;
+		r->vram_pages = before - gone + added;
+	}
+	svm_core_runs_splice(r, dst, i, j, rep, k);
+	if (dst != r->runs) {
+		if (r->runs != &r->run0)
+			svm_core_runs_free(r->runs);
+		svm_core_runs_adopt(r, dst, cap);
+	}
+	svm_core_runs_shrink(r);
+
+	if (!before && r->vram_pages) {
+		r->actual_loc = loc;
+		r->offset = offset;
+	} else if (before && !r->vram_pages) {
+		r->actual_loc = SVM_CORE_LOC_SYSTEM;
+		r->offset = 0;
+		return 1;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_record);
+
+/**
+ * svm_core_range_page_loc() - where one page of a range is
+ * @r: the range
+ * @page: a page inside @r
+ *
+ * Context: caller holds @r's range lock.
+ * Return: r->actual_loc if @page is in device memory, %SVM_CORE_LOC_SYSTEM if
+ * it is in system memory, %SVM_CORE_LOC_UNDEFINED if @page is outside @r.
+ */
+u32 svm_core_range_page_loc(const struct svm_core_range *r, unsigned long page)
+{
+	unsigned int i;
+
+	if (page < r->start || page > r->last)
+		return SVM_CORE_LOC_UNDEFINED;
+	i = svm_core_run_index(r, page);
+	if (i < r->nr_runs && r->runs[i].start <= page)
+		return r->actual_loc;
+	return SVM_CORE_LOC_SYSTEM;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_page_loc);
+
+/**
+ * svm_core_range_count_device() - device pages of a range in an interval
+ * @r: the range
+ * @start: first page
+ * @last: last page (inclusive)
+ *
+ * Context: caller holds @r's range lock.
+ * Return: the number of pages of @r in [@start, @last] that are in device
+ * memory; 0 when the interval is empty or outside @r.
+ */
+unsigned long svm_core_range_count_device(const struct svm_core_range *r,
+					  unsigned long start,
+					  unsigned long last)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	if (start > last)
+		return 0;
+	for (i = svm_core_run_index(r, start);
+	     i < r->nr_runs && r->runs[i].start <= last; i++)
+		n += min(last, r->runs[i].last) -
+		     max(start, r->runs[i].start) + 1;
+	return n;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_count_device);

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * svm_core range sets: the non-overlapping ranges of one address space in an
+ * rbtree ordered by start page, lookups, and the plans for set-attributes
+ * and munmap.
+ */
+
+#include "svm_core_internal.h"
+
+#define to_range(n) rb_entry(n, struct svm_core_range, node)
+
+/**
+ * svm_core_set_init() - initialise an empty range set
+ * @set: the set
+ *
+ * Context: any context.
+ */
+void svm_core_set_init(struct svm_core_set *set)
+{
+	set->root = RB_ROOT;
+	set->nr = 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_init);
+
+/**
+ * svm_core_set_insert() - add a range to a set
+ * @set: the set
+ * @r: the range, not in any set
+ *
+ * Context: caller holds the set's lock for writing (amdkfd: svms->lock).
+ * Return: 0, or -EINVAL if @r overlaps a range of the set or is already
+ * linked; the set is then unchanged.
+ */
+int svm_core_set_insert(struct svm_core_set *set, struct svm_core_range *r)
+{
+	struct rb_node **link = &set->root.rb_node, *parent = NULL;
+
+	if (!RB_EMPTY_NODE(&r->node) || r->start > r->last)
+		return -EINVAL;
+	while (*link) {
+		struct svm_core_range *cur = to_range(*link);
+
+		parent = *link;
+		if (r->last < cur->start)
+			link = &parent->rb_left;
+		else if (r->start > cur->last)
+			link = &parent->rb_right;
+		else
+			return -EINVAL;
+	}
+	rb_link_node(&r->node, parent, link);
+	rb_insert_color(&r->node, &set->root);
+	set->nr++;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_insert);
+
+/**
+ * svm_core_set_remove() - take a range out of its set
+ * @set: the set holding @r
+ * @r: the range
+ *
+ * Context: caller holds the set's lock for writing.
+ */
+void svm_core_set_remove(struct svm_core_set *set, struct svm_core_range *r)
+{
+	rb_erase(&r->node, &set->root);
+	RB_CLEAR_NODE(&r->node);
+	set->nr--;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_remove);
+
+/* The range with the largest start <= @page, or %NULL. */
+static struct svm_core_range *svm_core_set_floor(const struct svm_core_set *set,
+						 unsigned long page)
+{
+	struct rb_node *n = set->root.rb_node;
+	struct svm_core_range *best = NULL;
+
+	while (n) {
+		struct svm_core_range *cur = to_range(n);
+
+		if (cur->start <= page) {
+			best = cur;
+			n = n->rb_right;
+		} else {
+			n = n->rb_left;
+		}
+	}
+	return best;
+}
+
+/**
+ * svm_core_set_lookup() - the range holding a page
+ * @set: the set
+ * @page: the page
+ *
+ * Context: caller holds the set's lock.
+ * Return: the range, or %NULL if no range holds @page.
+ */
+struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
+					   unsigned long page)
+{
+	struct svm_core_range *r = svm_core_set_floor(set, page);
+
+	return r && r->last >= page ? r : NULL;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_lookup);
+
+/**
+ * svm_core_set_first() - the first range that overlaps an interval
+ * @set: the set
+ * @start: first page of the interval
+ * @last: last page of the interval (inclusive)
+ *
+ * Context: caller holds the set's lock.
+ * Return: the range with the lowest start that overlaps [@start, @last], or
+ * %NULL if there is none or the interval is empty.
+ */
+struct svm_core_range *svm_core_set_first(const struct svm_core_set *set,
+					  unsigned long start,
+					  unsigned long last)
+{
+	struct svm_core_range *r;
+	struct rb_node *n;
+
+	if (start > last)
+		return NULL;
+	r = svm_core_set_floor(set, start);
+	if (r && r->last >= start)
+		return r;
+	n = r ? rb_next(&r->node) : rb_first(&set->root);
+	r = n ? to_range(n) : NULL;
+	return r && r->start <= last ? r : NULL;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_first);
+
+/**
+ * svm_core_set_next() - the next range that still starts at or before a page
+ * @r: a range of a set
+ * @last: the last page of the interval being walked
+ *
+ * Context: caller holds the set's lock.
+ * Return: the range after @r if it starts at or before @last, else %NULL.
+ */
+struct svm_core_range *svm_core_set_next(const struct svm_core_range *r,
+					 unsigned long last)
+{
+	struct rb_node *n = rb_next(&r->node);
+
+	return n && to_range(n)->start <= last ? to_range(n) : NULL;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_next);
+
+/* Count, and write while there is room, the steps of one gap. */
+static u64 svm_core_plan_gap(unsigned long start, unsigned long last,
+			     unsigned long max_pages, struct svm_core_step *steps,
+			     u64 n, unsigned int max_steps)
+{
+	unsigned long mask = max_pages - 1;
+
+	while (n < max_steps) {
+		struct svm_core_step *s = &steps[n++];
+		unsigned long l = min(last, start | mask);
+
+		memset(s, 0, sizeof(*s));
+		s->kind = SVM_CORE_STEP_NEW;
+		s->start = start;
+		s->last = l;
+		if (l == last)
+			return n;
+		start = l + 1;
+	}
+	/* No room left: count the remaining chunks without walking them. */
+	return n + min_t(unsigned long, INT_MAX,
+			 ((last & ~mask) - (start & ~mask)) / max_pages) + 1;
+}
+
+/**
+ * svm_core_set_plan() - plan a set-attributes or an munmap over an interval
+ * @set: the set
+ * @start: first page of the interval
+ * @last: last page of the interval (inclusive)
+ * @max_pages: largest new range, a power of two: gaps become new ranges cut
+ *	at multiples of it. 0 plans an munmap: gaps stay gaps.
+ * @unchanged: optional; returns true for a range the attributes would not
+ *	change, which is then kept whole rather than split
+ * @priv: passed to @unchanged
+ * @steps: where to write the steps, in address order
+ * @max_steps: room in @steps
+ *
+ * A pure function: the set is not changed. Each existing range overlapping
+ * [@start, @last] gets one step (%SVM_CORE_STEP_UPDATE, with the splits it
+ * needs, or %SVM_CORE_STEP_KEEP), and each gap one %SVM_CORE_STEP_NEW per
+ * new range. The caller applies the steps with svm_core_set_split() and
+ * svm_core_set_insert(); to do so without partial failure it allocates
+ * everything the plan needs first.
+ *
+ * Like snprintf(), the return value counts every step even when @max_steps
+ * is too small, so a caller can size @steps with a first call of
+ * @max_steps 0.
+ *
+ * Context: caller holds the set's lock.
+ * Return: the number of steps; -EINVAL if @start > @last or @max_pages is
+ * neither 0 nor a power of two; -EOVERFLOW if the count exceeds INT_MAX.
+ */
+int svm_core_set_plan(const struct svm_core_set *set, unsigned long start,
+		      unsigned long last, unsigned long max_pages,
+		      bool (*unchanged)(const struct svm_core_range *r,
+					void *priv),
+		      void *priv, struct svm_core_step *steps,
+		      unsigned int max_steps)
+{
+	struct svm_core_range *r;
+	unsigned long cursor = start;
+	u64 n = 0;
+	bool done = false;
+
+	if (start > last || (max_pages & (max_pages - 1)))
+		return -EINVAL;
+
+	for (r = svm_core_set_first(set, start, last); r;
+	     r = svm_core_set_next(r, last)) {
+		if (r->start > cursor && max_pages)
+			n = svm_core_plan_gap(cursor, r->start - 1, max_pages,
+					      steps, n, max_steps);
+		if (n < max_steps) {
+			struct svm_core_step *s = &steps[n];
+
+			s->range = r;
+			s->start = max(r->start, start);
+			s->last = min(r->last, last);
+			if (unchanged && unchanged(r, priv)) {
+				s->kind = SVM_CORE_STEP_KEEP;
+				s->split_head = false;
+				s->split_tail = false;
+			} else {
+				s->kind = SVM_CORE_STEP_UPDATE;
+				s->split_head = r->start < start;
+				s->split_tail = r->last > last;
+			}
+		}
+		n++;
+		if (r->last >= last) {
+			done = true;
+			break;
+		}
+		cursor = r->last + 1;
+	}
+	if (!done && max_pages)
+		n = svm_core_plan_gap(cursor, last, max_pages, steps, n,
+				      max_steps);
+	return n > INT_MAX ? -EOVERFLOW : n;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_plan);
+
+/**
+ * svm_core_set_split() - split a range of a set, keeping the parts in the set
+ * @set: the set holding @r
+ * @r: the range; keeps [@start, @last]
+ * @start: first page @r keeps
+ * @last: last page @r keeps (inclusive)
+ * @head: receives the part before @start, if any (see svm_core_range_split())
+ * @tail: receives the part after @last, if any
+ * @gfp: allocation flags
+ *
+ * svm_core_range_split(), then the parts that were made go into @set next
+ * to @r, which cannot fail: they cover exactly what @r gave up.
+ *
+ * Context: caller holds the set's lock for writing and @r's range lock.
+ * Return: as svm_core_range_split(); on error nothing has changed.
+ */
+int svm_core_set_split(struct svm_core_set *set, struct svm_core_range *r,
+		       unsigned long start, unsigned long last,
+		       struct svm_core_range *head, struct svm_core_range *tail,
+		       gfp_t gfp)
+{
+	unsigned long old_start = r->start, old_last = r->last;
+	int ret;
+
+	ret = svm_core_range_split(r, start, last, head, tail, gfp);
+	if (ret)
+		return ret;
+	if (old_start < start)
+		WARN_ON_ONCE(svm_core_set_insert(set, head));
+	if (old_last > last)
+		WARN_ON_ONCE(svm_core_set_insert(set, tail));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_set_split);

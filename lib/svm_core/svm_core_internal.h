@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The one header every svm_core source includes: the kernel facilities the
+ * core uses, and the internal helpers shared between its files. A user-space
+ * build replaces this header's includes with a small shim.
+ */
+#ifndef _SVM_CORE_INTERNAL_H
+#define _SVM_CORE_INTERNAL_H
+
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/rbtree.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/svm_core.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+/* Every run array comes from, and goes back through, these two. */
+struct svm_core_run *svm_core_runs_alloc(unsigned int n, gfp_t gfp);
+void svm_core_runs_free(struct svm_core_run *runs);
+
+void svm_core_runs_release(struct svm_core_range *r);
+void svm_core_runs_shrink(struct svm_core_range *r);
+void svm_core_runs_adopt(struct svm_core_range *r, struct svm_core_run *runs,
+			 unsigned int max_runs);
+
+static inline bool svm_core_is_device(u32 loc)
+{
+	return loc != SVM_CORE_LOC_SYSTEM && loc != SVM_CORE_LOC_UNDEFINED;
+}
+
+#endif /* _SVM_CORE_INTERNAL_H */
