@@ -50,10 +50,6 @@ struct svm_core_run {
  * @prefetch_loc: prefetch location attribute (or %SVM_CORE_LOC_UNDEFINED)
  * @access: devices (by index) that may access the range
  * @node: link in a &struct svm_core_set
- * @runs: sorted, disjoint, non-adjacent runs of device pages
- * @nr_runs: number of entries of @runs in use
- * @max_runs: capacity of @runs
- * @run0: storage of @runs while one run is enough
  *
  * A driver embeds this structure in its own range object. Members under
  * "public" may be read at any time under the driver's range lock; they are
@@ -72,9 +68,11 @@ struct svm_core_range {
 	u64 access;
 	struct rb_node node;
 	/* private: */
+	/* sorted, disjoint, non-adjacent runs of device pages */
 	struct svm_core_run *runs;
 	unsigned int nr_runs;
 	unsigned int max_runs;
+	/* storage of @runs while one run is enough: no allocation */
 	struct svm_core_run run0;
 };
 

@@ -102,6 +102,7 @@ static void svm_core_runs_plan(const struct svm_core_range *r,
  * @offset: when @loc is a device and @r holds no device page yet, the page
  *	offset of r->start in the device allocation the pages went to; while
  *	@r holds device pages it must equal r->offset. Ignored for system memory.
+ * @gfp: allocation flags, used only when the run list must grow
  *
  * Called by the driver once per run of pages that a migration moved, which
  * may be fewer than it asked for. Pages already at @loc are fine. Keeps

@@ -6,14 +6,44 @@
 
 #include "svm_core_internal.h"
 
-#define svm_core_check(cond, r, fmt, ...)				\
-	do {								\
-		if (unlikely(!(cond))) {				\
-			pr_err("svm_core: range [0x%lx 0x%lx]: " fmt "\n",\
-			       (r)->start, (r)->last, ##__VA_ARGS__);	\
-			return -EINVAL;					\
-		}							\
-	} while (0)
+/* The first rule @r breaks, or %NULL. */
+static const char *svm_core_range_broken(const struct svm_core_range *r)
+{
+	unsigned long pages = 0;
+	unsigned int i;
+
+	if (r->start > r->last)
+		return "start > last";
+	if (r->granularity > SVM_CORE_GRANULARITY_MAX)
+		return "granularity out of range";
+	if (!r->runs || r->nr_runs > r->max_runs)
+		return "more runs than room";
+	if (r->max_runs == 1 ? r->runs != &r->run0 : r->runs == &r->run0)
+		return "inline slot and capacity disagree";
+	for (i = 0; i < r->nr_runs; i++) {
+		const struct svm_core_run *run = &r->runs[i];
+
+		if (run->start > run->last || run->start < r->start ||
+		    run->last > r->last)
+			return "run empty or outside the range";
+		if (i && (run->start <= r->runs[i - 1].last ||
+			  run->start - r->runs[i - 1].last < 2))
+			return "runs out of order, overlapping or adjacent";
+		pages += run->last - run->start + 1;
+	}
+	if (pages != r->vram_pages)
+		return "vram_pages differs from the pages in runs";
+	if (r->actual_loc == SVM_CORE_LOC_UNDEFINED)
+		return "actual_loc undefined";
+	if (r->vram_pages ? r->actual_loc == SVM_CORE_LOC_SYSTEM :
+			    r->actual_loc != SVM_CORE_LOC_SYSTEM)
+		return "actual_loc is system memory iff vram_pages is 0: broken";
+	if (!r->vram_pages && r->offset)
+		return "offset without device pages";
+	if (r->offset > ULONG_MAX - (r->last - r->start))
+		return "offset wraps over the range";
+	return NULL;
+}
 
 /**
  * svm_core_range_validate() - check every invariant of one range
@@ -31,40 +61,12 @@
  */
 int svm_core_range_validate(const struct svm_core_range *r)
 {
-	unsigned long pages = 0;
-	unsigned int i;
+	const char *why = svm_core_range_broken(r);
 
-	svm_core_check(r->start <= r->last, r, "start > last");
-	svm_core_check(r->granularity <= SVM_CORE_GRANULARITY_MAX, r,
-		       "granularity %u", r->granularity);
-	svm_core_check(r->runs && r->nr_runs <= r->max_runs, r,
-		       "%u runs, room for %u", r->nr_runs, r->max_runs);
-	svm_core_check((r->runs == &r->run0) == (r->max_runs == 1), r,
-		       "inline slot with room for %u", r->max_runs);
-	for (i = 0; i < r->nr_runs; i++) {
-		const struct svm_core_run *run = &r->runs[i];
-
-		svm_core_check(run->start <= run->last && run->start >= r->start &&
-			       run->last <= r->last, r,
-			       "run %u [0x%lx 0x%lx] outside", i, run->start,
-			       run->last);
-		svm_core_check(!i || (run->start > r->runs[i - 1].last &&
-				       run->start - r->runs[i - 1].last > 1), r,
-			       "run %u not after run %u with a gap", i, i - 1);
-		pages += run->last - run->start + 1;
-	}
-	svm_core_check(pages == r->vram_pages, r, "vram_pages %lu, runs hold %lu",
-		       r->vram_pages, pages);
-	svm_core_check(r->actual_loc != SVM_CORE_LOC_UNDEFINED, r,
-		       "actual_loc undefined");
-	svm_core_check(!r->vram_pages == (r->actual_loc == SVM_CORE_LOC_SYSTEM),
-		       r, "actual_loc %u with %lu device pages", r->actual_loc,
-		       r->vram_pages);
-	svm_core_check(r->vram_pages || !r->offset, r,
-		       "offset 0x%lx without device pages", r->offset);
-	svm_core_check(r->offset <= ULONG_MAX - (r->last - r->start), r,
-		       "offset 0x%lx wraps", r->offset);
-	return 0;
+	if (!why)
+		return 0;
+	pr_err("svm_core: range [0x%lx 0x%lx]: %s\n", r->start, r->last, why);
+	return -EINVAL;
 }
 EXPORT_SYMBOL_GPL(svm_core_range_validate);
 
@@ -90,10 +92,11 @@ int svm_core_set_validate(const struct svm_core_set *set)
 		ret = svm_core_range_validate(r);
 		if (ret)
 			return ret;
-		if (prev)
-			svm_core_check(prev->last < r->start, r,
-				       "overlaps or precedes [0x%lx 0x%lx]",
-				       prev->start, prev->last);
+		if (prev && prev->last >= r->start) {
+			pr_err("svm_core: range [0x%lx 0x%lx] overlaps or precedes [0x%lx 0x%lx]\n",
+			       r->start, r->last, prev->start, prev->last);
+			return -EINVAL;
+		}
 		prev = r;
 		nr++;
 	}

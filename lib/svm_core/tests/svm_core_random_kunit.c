@@ -64,9 +64,10 @@ static u32 rnd(struct rnd_ctx *c, u32 n)
 	return prandom_u32_state(&c->rnd) % n;
 }
 
-#define CHECK(c, cond, fmt, ...)					\
-	KUNIT_ASSERT_TRUE_MSG((c)->test, cond, "op %lu seed %u: " fmt,	\
-			      (c)->op, seed, ##__VA_ARGS__)
+/* Assert in a function with a struct rnd_ctx *c, naming the op and seed. */
+#define CHECK(cond, fmt, ...)						\
+	KUNIT_ASSERT_TRUE_MSG(c->test, cond, "op %lu seed %u: " fmt,	\
+			      c->op, seed, ##__VA_ARGS__)
 
 /* ---- the reference model, page by page ---- */
 
@@ -127,11 +128,11 @@ static void check_migration(struct rnd_ctx *c, const char *what,
 			    enum svm_core_op op, u32 loc, unsigned int s,
 			    unsigned int l)
 {
-	CHECK(c, got->op == op, "%s: op %d, model %d", what, got->op, op);
+	CHECK(got->op == op, "%s: op %d, model %d", what, got->op, op);
 	if (op == SVM_CORE_OP_NONE)
 		return;
-	CHECK(c, got->loc == loc, "%s: loc %u, model %u", what, got->loc, loc);
-	CHECK(c, got->start == c->m->base + s && got->last == c->m->base + l,
+	CHECK(got->loc == loc, "%s: loc %u, model %u", what, got->loc, loc);
+	CHECK(got->start == c->m->base + s && got->last == c->m->base + l,
 	      "%s: [0x%lx 0x%lx], model [0x%lx 0x%lx]", what, got->start,
 	      got->last, c->m->base + s, c->m->base + l);
 }
@@ -155,7 +156,7 @@ static struct svm_core_range *lookup(struct rnd_ctx *c, unsigned int i)
 {
 	struct svm_core_range *r = svm_core_set_lookup(&c->set, c->m->base + i);
 
-	CHECK(c, r, "no range at page 0x%lx", c->m->base + i);
+	CHECK(r, "no range at page 0x%lx", c->m->base + i);
 	return r;
 }
 
@@ -186,7 +187,7 @@ static void arm_fake(struct rnd_ctx *c, unsigned int s, unsigned int l)
 
 static void check_ret(struct rnd_ctx *c, int ret)
 {
-	CHECK(c, !ret || ret == -EIO || ret == -ENOMEM || ret == -EBUSY,
+	CHECK(!ret || ret == -EIO || ret == -ENOMEM || ret == -EBUSY,
 	      "unexpected error %d", ret);
 	c->ctl->fail_at = 0;
 }
@@ -210,7 +211,7 @@ static void op_gpu_fault(struct rnd_ctx *c)
 	actual = model_loc(m, rs, rl);
 	model_window(m, i, m->gran[i], rs, rl, &s, &l);
 
-	CHECK(c, !svm_core_gpu_fault(r, m->base + i, best, &d), "gpu fault");
+	CHECK(!svm_core_gpu_fault(r, m->base + i, best, &d), "gpu fault");
 	if (!actual && !best) {
 		check_migration(c, "evict", &d.evict, SVM_CORE_OP_NONE, 0, 0, 0);
 		check_migration(c, "migrate", &d.migrate, SVM_CORE_OP_NONE, 0, 0,
@@ -239,8 +240,8 @@ static void op_cpu_fault(struct rnd_ctx *c)
 	vl = i + rnd(c, NPAGES - i);
 	model_window(m, i, m->gran[i], max(rs, vs), min(rl, vl), &s, &l);
 
-	CHECK(c, !svm_core_cpu_fault(r, m->base + i, m->base + vs, m->base + vl,
-				     &d), "cpu fault");
+	CHECK(!svm_core_cpu_fault(r, m->base + i, m->base + vs, m->base + vl,
+				  &d), "cpu fault");
 	check_migration(c, "evict", &d.evict, SVM_CORE_OP_NONE, 0, 0, 0);
 	check_migration(c, "migrate", &d.migrate,
 			model_loc(m, rs, rl) ? SVM_CORE_OP_TO_SYSTEM :
@@ -267,7 +268,7 @@ static void op_prefetch(struct rnd_ctx *c)
 	model_bounds(m, i, &rs, &rl);
 	actual = model_loc(m, rs, rl);
 
-	CHECK(c, !svm_core_prefetch(r, best, &d), "prefetch");
+	CHECK(!svm_core_prefetch(r, best, &d), "prefetch");
 	if (best == SVM_CORE_LOC_UNDEFINED || (!best && !actual)) {
 		check_migration(c, "evict", &d.evict, SVM_CORE_OP_NONE, 0, 0, 0);
 		check_migration(c, "migrate", &d.migrate, SVM_CORE_OP_NONE, 0, 0,
@@ -293,7 +294,7 @@ static void op_evict(struct rnd_ctx *c)
 		ret = svm_core_evict(r, SVM_CORE_EVICT_RETRIES,
 				     &svm_core_fake_ops, &c->fake);
 		check_ret(c, ret);
-		CHECK(c, !ret == !r->vram_pages, "evict %d with %lu pages", ret,
+		CHECK(!ret == !r->vram_pages, "evict %d with %lu pages", ret,
 		      r->vram_pages);
 	}
 }
@@ -302,7 +303,7 @@ static struct svm_core_range *new_range(struct rnd_ctx *c)
 {
 	struct svm_core_range *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
-	CHECK(c, r, "out of memory");
+	CHECK(r, "out of memory");
 	return r;
 }
 
@@ -323,13 +324,13 @@ static void apply_plan(struct rnd_ctx *c, unsigned long start,
 	/* Size the plan first, as a driver would, then fill it. */
 	n = svm_core_set_plan(&c->set, start, last, max_pages,
 			      unmap ? NULL : same_gran, &g, NULL, 0);
-	CHECK(c, n >= 0, "plan returned %d", n);
+	CHECK(n >= 0, "plan returned %d", n);
 	steps = kunit_kmalloc_array(c->test, n + 1, sizeof(*steps), GFP_KERNEL);
 	head = kunit_kcalloc(c->test, n + 1, sizeof(*head), GFP_KERNEL);
 	tail = kunit_kcalloc(c->test, n + 1, sizeof(*tail), GFP_KERNEL);
-	CHECK(c, steps && head && tail, "out of memory");
-	CHECK(c, svm_core_set_plan(&c->set, start, last, max_pages,
-				   unmap ? NULL : same_gran, &g, steps, n) == n,
+	CHECK(steps && head && tail, "out of memory");
+	CHECK(svm_core_set_plan(&c->set, start, last, max_pages,
+				unmap ? NULL : same_gran, &g, steps, n) == n,
 	      "plan changed");
 	for (k = 0; k < n; k++) {
 		head[k] = steps[k].split_head ? new_range(c) : NULL;
@@ -344,14 +345,14 @@ static void apply_plan(struct rnd_ctx *c, unsigned long start,
 		case SVM_CORE_STEP_KEEP:
 			break;
 		case SVM_CORE_STEP_NEW:
-			CHECK(c, !svm_core_range_init(head[k], s->start, s->last,
-						      g), "init");
-			CHECK(c, !svm_core_set_insert(&c->set, head[k]), "insert");
+			CHECK(!svm_core_range_init(head[k], s->start, s->last,
+						   g), "init");
+			CHECK(!svm_core_set_insert(&c->set, head[k]), "insert");
 			break;
 		case SVM_CORE_STEP_UPDATE:
-			CHECK(c, !svm_core_set_split(&c->set, s->range, s->start,
-						     s->last, head[k], tail[k],
-						     GFP_KERNEL), "split");
+			CHECK(!svm_core_set_split(&c->set, s->range, s->start,
+						  s->last, head[k], tail[k],
+						  GFP_KERNEL), "split");
 			if (unmap) {
 				svm_core_set_remove(&c->set, s->range);
 				svm_core_range_destroy(s->range);
@@ -426,40 +427,40 @@ static void check_all(struct rnd_ctx *c)
 	struct svm_core_range *r;
 	unsigned int i, s, l, mapped = 0;
 
-	CHECK(c, !svm_core_set_validate(&c->set), "set invalid");
+	CHECK(!svm_core_set_validate(&c->set), "set invalid");
 	for (r = svm_core_set_first(&c->set, 0, ULONG_MAX); r;
 	     r = svm_core_set_next(r, ULONG_MAX)) {
-		CHECK(c, r->start >= m->base && r->last - m->base < NPAGES,
+		CHECK(r->start >= m->base && r->last - m->base < NPAGES,
 		      "range [0x%lx 0x%lx] outside the model", r->start, r->last);
 		s = r->start - m->base;
 		l = r->last - m->base;
-		CHECK(c, m->mapped[s] && m->head[s], "range starts at %u", s);
-		CHECK(c, l + 1 == NPAGES || !m->mapped[l + 1] || m->head[l + 1],
+		CHECK(m->mapped[s] && m->head[s], "range starts at %u", s);
+		CHECK(l + 1 == NPAGES || !m->mapped[l + 1] || m->head[l + 1],
 		      "range [%u %u] ends early", s, l);
 		dev = 0;
 		for (i = s; i <= l; i++) {
 			p = m->base + i;
-			CHECK(c, m->mapped[i] && (i == s || !m->head[i]),
+			CHECK(m->mapped[i] && (i == s || !m->head[i]),
 			      "page %u in range [%u %u]", i, s, l);
-			CHECK(c, m->gran[i] == r->granularity, "page %u gran %u/%u",
+			CHECK(m->gran[i] == r->granularity, "page %u gran %u/%u",
 			      i, m->gran[i], r->granularity);
-			CHECK(c, svm_core_range_page_loc(r, p) == m->loc[i],
+			CHECK(svm_core_range_page_loc(r, p) == m->loc[i],
 			      "page %u loc %u, model %u", i,
 			      svm_core_range_page_loc(r, p), m->loc[i]);
 			if (m->loc[i]) {
 				dev++;
-				CHECK(c, r->offset + (p - r->start) == m->slot[i],
+				CHECK(r->offset + (p - r->start) == m->slot[i],
 				      "page %u slot 0x%lx, model 0x%lx", i,
 				      r->offset + (p - r->start), m->slot[i]);
 			}
 		}
-		CHECK(c, dev == r->vram_pages, "range [%u %u] vram %lu, model %lu",
+		CHECK(dev == r->vram_pages, "range [%u %u] vram %lu, model %lu",
 		      s, l, r->vram_pages, dev);
 		pages += l - s + 1;
 	}
 	for (i = 0; i < NPAGES; i++)
 		mapped += m->mapped[i];
-	CHECK(c, pages == mapped, "ranges cover %lu pages, model %u", pages,
+	CHECK(pages == mapped, "ranges cover %lu pages, model %u", pages,
 	      mapped);
 }
 

@@ -516,8 +516,16 @@ struct corrupt_case {
 	void (*corrupt)(struct svm_core_range *r);
 };
 
-static void c_count(struct svm_core_range *r) { r->vram_pages++; }
-static void c_loc_system(struct svm_core_range *r) { r->actual_loc = 0; }
+static void c_count(struct svm_core_range *r)
+{
+	r->vram_pages++;
+}
+
+static void c_loc_system(struct svm_core_range *r)
+{
+	r->actual_loc = SVM_CORE_LOC_SYSTEM;
+}
+
 static void c_loc_undef(struct svm_core_range *r)
 {
 	r->actual_loc = SVM_CORE_LOC_UNDEFINED;
@@ -530,18 +538,35 @@ static void c_adjacent(struct svm_core_range *r)
 	r->runs[1].start = r->runs[0].last + 1;
 }
 
-static void c_outside(struct svm_core_range *r) { r->runs[1].last = r->last + 1; }
-static void c_unsorted(struct svm_core_range *r)
+static void c_outside(struct svm_core_range *r)
 {
-	struct svm_core_run t = r->runs[0];
-
-	r->runs[0] = r->runs[1];
-	r->runs[1] = t;
+	r->runs[1].last = r->last + 1;
 }
 
-static void c_empty(struct svm_core_range *r) { r->last = r->start - 1; }
-static void c_gran(struct svm_core_range *r) { r->granularity = 64; }
-static void c_cap(struct svm_core_range *r) { r->nr_runs = r->max_runs + 1; }
+static void c_unsorted(struct svm_core_range *r)
+{
+	swap(r->runs[0], r->runs[1]);
+}
+
+static void c_empty(struct svm_core_range *r)
+{
+	r->last = r->start - 1;
+}
+
+static void c_gran(struct svm_core_range *r)
+{
+	r->granularity = SVM_CORE_GRANULARITY_MAX + 1;
+}
+
+static void c_cap(struct svm_core_range *r)
+{
+	r->nr_runs = r->max_runs + 1;
+}
+
+static void c_offset(struct svm_core_range *r)
+{
+	r->offset = ULONG_MAX - 2;
+}
 
 static const struct corrupt_case corrupt_cases[] = {
 	{ "count off by one", c_count },
@@ -553,6 +578,7 @@ static const struct corrupt_case corrupt_cases[] = {
 	{ "empty interval", c_empty },
 	{ "granularity out of range", c_gran },
 	{ "more runs than room", c_cap },
+	{ "offset wrapping over the range", c_offset },
 };
 
 KUNIT_ARRAY_PARAM_DESC(corrupt, corrupt_cases, desc);
