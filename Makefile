@@ -6,6 +6,7 @@
 #   make kunit        KUnit suites under UML through kunit.py (the main job)
 #   make kunit-kasan  the same suites with KASAN and UBSAN
 #   make lint         checkpatch --strict and kernel-doc -Wall, zero warnings
+#   make test-harness the harness's own tests (overlay, version, patches)
 #   make check        everything CI runs
 #
 # KERNEL_SRC=/path/to/linux uses that 6.12 tree instead of the cached one;
@@ -15,7 +16,7 @@ HARNESS := ./kunit/harness.sh
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
-.PHONY: all check deps tree kunit kunit-kasan lint clean distclean help
+.PHONY: all check deps tree kunit kunit-kasan lint test-harness clean distclean help
 
 all: kunit
 
@@ -37,12 +38,17 @@ kunit-kasan: deps
 lint: deps
 	@$(HARNESS) lint
 
+test-harness: deps
+	@./kunit/test-harness.sh
+
 # One kernel build at a time: the two kunit runs are sequential.
 check: deps
+	@rm -f $(or $(SVM_CORE_CACHE),.cache)/kunit-*.log
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-harness
 	@$(MAKE) --no-print-directory kunit
 	@$(MAKE) --no-print-directory kunit-kasan
-	@echo "check: lint, kunit (UML) and kunit-kasan (UML, KASAN+UBSAN) passed"
+	@$(HARNESS) summary
 
 # Build directories only; the unpacked tree stays.
 clean:

@@ -10,6 +10,7 @@
 #   harness.sh overlay           lay the project's files and hook-ins into it
 #   harness.sh kunit NAME ARGS   kunit.py run with the named configuration
 #   harness.sh lint              checkpatch --strict and kernel-doc -Wall
+#   harness.sh summary           "N passed, N failed" over the last kunit runs
 #
 # Environment: KERNEL_SRC (use this tree instead of the cached one),
 # SVM_CORE_CACHE (cache folder, default <repo>/.cache), KUNIT_ARGS.
@@ -195,11 +196,30 @@ cmd_kunit() {
 		build=$build-$(echo "$tree" | sha1sum | cut -c1-8)
 	mkdir -p "$build"
 	cd "$tree"
-	# kunit.py's exit status is ours; its result lines are shown as is.
+	# kunit.py's exit status is ours; its result lines are shown as is and
+	# kept in $CACHE/kunit-$name.log for "make check"'s summary.
 	# shellcheck disable=SC2086
-	exec python3 tools/testing/kunit/kunit.py run "${cfg[@]}" \
+	python3 tools/testing/kunit/kunit.py run "${cfg[@]}" \
 		--build_dir="$build" --arch=um --jobs="$(nproc)" \
-		--make_options CC="ccache gcc" "$@" ${KUNIT_ARGS:-}
+		--make_options CC="ccache gcc" "$@" ${KUNIT_ARGS:-} |
+		tee "$CACHE/kunit-$name.log"
+	return "${PIPESTATUS[0]}"
+}
+
+# One line over the kunit runs of this check: "N passed, N failed".
+cmd_summary() {
+	local f line p=0 t=0 n
+
+	for f in "$CACHE"/kunit-*.log; do
+		[ -f "$f" ] || continue
+		line=$(grep -a 'Testing complete. Ran' "$f" | tail -n 1)
+		n=$(echo "$line" | sed -n 's/.*Ran \([0-9]*\) tests.*/\1/p')
+		t=$((t + ${n:-0}))
+		n=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
+		p=$((p + ${n:-0}))
+	done
+	echo "check: $p passed, $((t - p)) failed"
+	[ "$t" -gt 0 ] && [ "$p" -eq "$t" ]
 }
 
 # ---------------------------------------------------------------- lint ----
@@ -239,5 +259,6 @@ tree) cmd_tree ;;
 overlay) cmd_overlay ;;
 kunit) shift; cmd_kunit "$@" ;;
 lint) cmd_lint ;;
-*) die "usage: harness.sh deps|tree|overlay|kunit NAME [ARGS]|lint" ;;
+summary) cmd_summary ;;
+*) die "usage: harness.sh deps|tree|overlay|kunit NAME [ARGS]|lint|summary" ;;
 esac

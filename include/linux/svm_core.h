@@ -48,7 +48,9 @@ struct svm_core_run {
  *	only while @actual_loc is a device, 0 otherwise
  * @preferred_loc: preferred location attribute (or %SVM_CORE_LOC_UNDEFINED)
  * @prefetch_loc: prefetch location attribute (or %SVM_CORE_LOC_UNDEFINED)
- * @access: devices (by index) that may access the range
+ * @access: devices (by index, bit n for device n) that may access the range
+ *	and migrate it into their own memory
+ * @access_in_place: devices (by index) that may access the range where it is
  * @node: link in a &struct svm_core_set
  *
  * A driver embeds this structure in its own range object. Members under
@@ -66,6 +68,7 @@ struct svm_core_range {
 	u32 preferred_loc;
 	u32 prefetch_loc;
 	u64 access;
+	u64 access_in_place;
 	struct rb_node node;
 	/* private: */
 	/* sorted, disjoint, non-adjacent runs of device pages */
@@ -127,6 +130,19 @@ struct svm_core_decision {
 struct svm_core_ops {
 	int (*migrate)(struct svm_core_range *r, u32 loc, unsigned long start,
 		       unsigned long last, void *priv);
+};
+
+/**
+ * struct svm_core_topology - what the best-location rules need of devices
+ * @peer: true when the device with access-bitmap index @idx is device @loc or
+ *	can map @loc's memory over a peer link (amdkfd: the same XGMI hive)
+ * @no_vram: true when device @loc has no memory of its own (an APU)
+ * @priv: passed to both
+ */
+struct svm_core_topology {
+	bool (*peer)(unsigned int idx, u32 loc, void *priv);
+	bool (*no_vram)(u32 loc, void *priv);
+	void *priv;
 };
 
 /**
@@ -201,6 +217,11 @@ unsigned long svm_core_range_count_device(const struct svm_core_range *r,
 int svm_core_window(unsigned long page, unsigned int granularity,
 		    unsigned long lo, unsigned long hi,
 		    unsigned long *start, unsigned long *last);
+u32 svm_core_best_fault_loc(const struct svm_core_range *r, u32 dev,
+			     unsigned int idx,
+			     const struct svm_core_topology *topo);
+u32 svm_core_best_prefetch_loc(const struct svm_core_range *r, bool xnack,
+			       const struct svm_core_topology *topo);
 int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
 		       u32 best_loc, struct svm_core_decision *d);
 int svm_core_gpu_fault_fallback(const struct svm_core_range *r,

@@ -7,6 +7,7 @@
 #ifndef _SVM_CORE_INTERNAL_H
 #define _SVM_CORE_INTERNAL_H
 
+#include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/kernel.h>
