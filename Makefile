@@ -6,6 +6,7 @@
 #   make kunit        KUnit suites under UML through kunit.py (the main job)
 #   make kunit-kasan  the same suites with KASAN and UBSAN
 #   make lint         checkpatch --strict and kernel-doc -Wall, zero warnings
+#   make warnings     W=1 and sparse on lib/svm_core, zero warnings
 #   make test-harness the harness's own tests (overlay, version, patches)
 #   make check        everything CI runs
 #
@@ -16,7 +17,7 @@ HARNESS := ./kunit/harness.sh
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
-.PHONY: all check deps tree kunit kunit-kasan lint test-harness clean distclean help
+.PHONY: all check deps tree kunit kunit-kasan lint warnings test-harness clean distclean help
 
 all: kunit
 
@@ -38,6 +39,9 @@ kunit-kasan: deps
 lint: deps
 	@$(HARNESS) lint
 
+warnings: deps
+	@$(HARNESS) warnings
+
 test-harness: deps
 	@./kunit/test-harness.sh
 
@@ -47,6 +51,7 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-harness
 	@$(MAKE) --no-print-directory kunit
+	@$(MAKE) --no-print-directory warnings
 	@$(MAKE) --no-print-directory kunit-kasan
 	@$(HARNESS) summary
 

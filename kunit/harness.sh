@@ -10,6 +10,7 @@
 #   harness.sh overlay           lay the project's files and hook-ins into it
 #   harness.sh kunit NAME ARGS   kunit.py run with the named configuration
 #   harness.sh lint              checkpatch --strict and kernel-doc -Wall
+#   harness.sh warnings          W=1 and sparse on lib/svm_core, zero warnings
 #   harness.sh summary           "N passed, N failed" over the last kunit runs
 #
 # Environment: KERNEL_SRC (use this tree instead of the cached one),
@@ -206,6 +207,35 @@ cmd_kunit() {
 	return "${PIPESTATUS[0]}"
 }
 
+# The core and its tests compiled with W=1 and sparse (C=2 checks every
+# file), in the UML build directory "kunit uml" configured. Any warning in a
+# project file fails; the tree's own warnings are not ours to judge.
+cmd_warnings() {
+	local tree build=$CACHE/build-uml log=$CACHE/warnings.log n
+	local -a ours
+
+	tree=$(cmd_overlay | tail -n 1)
+	[ -z "${KERNEL_SRC:-}" ] ||
+		build=$build-$(echo "$tree" | sha1sum | cut -c1-8)
+	if [ ! -f "$build/.config" ]; then
+		(cd "$tree" && python3 tools/testing/kunit/kunit.py config \
+			--kunitconfig="$REPO/.kunitconfig" --build_dir="$build" \
+			--arch=um --make_options CC="ccache gcc" >/dev/null) ||
+			die "cannot configure $build"
+	fi
+	make -s -C "$tree" ARCH=um O="$build" CC="ccache gcc" W=1 C=2 \
+		-j"$(nproc)" lib/svm_core/ > "$log" 2>&1 ||
+		{ cat "$log"; die "W=1/sparse build of lib/svm_core failed"; }
+	mapfile -t ours < <(overlay_files | grep -E '\.[ch]$')
+	printf '%s:\n' "${ours[@]}" > "$log.pat"
+	n=$(grep -F -f "$log.pat" "$log" | grep -c -E 'warning|error' || true)
+	if [ "$n" -ne 0 ]; then
+		grep -F -f "$log.pat" "$log"
+		die "$n W=1/sparse warnings in svm_core files (above)"
+	fi
+	echo "harness: W=1 and sparse (C=2) clean on ${#ours[@]} svm_core files"
+}
+
 # One line over the kunit runs of this check: "N passed, N failed".
 cmd_summary() {
 	local f line p=0 t=0 n
@@ -260,5 +290,6 @@ overlay) cmd_overlay ;;
 kunit) shift; cmd_kunit "$@" ;;
 lint) cmd_lint ;;
 summary) cmd_summary ;;
-*) die "usage: harness.sh deps|tree|overlay|kunit NAME [ARGS]|lint|summary" ;;
+warnings) cmd_warnings ;;
+*) die "usage: harness.sh deps|tree|overlay|kunit NAME [ARGS]|lint|warnings|summary" ;;
 esac
