@@ -218,8 +218,8 @@ int svm_core_window(unsigned long page, unsigned int granularity,
 		    unsigned long lo, unsigned long hi,
 		    unsigned long *start, unsigned long *last);
 u32 svm_core_best_fault_loc(const struct svm_core_range *r, u32 dev,
-			     unsigned int idx,
-			     const struct svm_core_topology *topo);
+			    unsigned int idx,
+			    const struct svm_core_topology *topo);
 u32 svm_core_best_prefetch_loc(const struct svm_core_range *r, bool xnack,
 			       const struct svm_core_topology *topo);
 int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,

@@ -250,7 +250,9 @@ int svm_core_set_plan(const struct svm_core_set *set, unsigned long start,
 	if (!done && max_pages)
 		n = svm_core_plan_gap(cursor, last, max_pages, steps, n,
 				      max_steps);
-	return n > INT_MAX ? -EOVERFLOW : n;
+	if (n > INT_MAX)
+		return -EOVERFLOW;
+	return n;
 }
 EXPORT_SYMBOL_GPL(svm_core_set_plan);
 
