@@ -7,6 +7,9 @@
 #   make kunit-kasan  the same suites with KASAN and UBSAN
 #   make lint         checkpatch --strict and kernel-doc -Wall, zero warnings
 #   make warnings     W=1 and sparse on lib/svm_core, zero warnings
+#   make userspace    the core built in user space: svm-replay examples and
+#                     1,000,000 fuzzed operations against a per-page model
+#                     (ASan+UBSan)
 #   make test-harness the harness's own tests (overlay, version, patches)
 #   make check        everything CI runs
 #
@@ -14,10 +17,13 @@
 # KUNIT_ARGS='...' passes extra arguments to kunit.py (--json, a filter glob).
 
 HARNESS := ./kunit/harness.sh
+CACHE := $(or $(SVM_CORE_CACHE),.cache)
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
-.PHONY: all check deps tree kunit kunit-kasan lint warnings test-harness clean distclean help
+.PHONY: all check deps tree kunit kunit-kasan lint warnings userspace test-harness clean distclean help
 
 all: kunit
 
@@ -42,14 +48,21 @@ lint: deps
 warnings: deps
 	@$(HARNESS) warnings
 
+userspace: deps
+	@mkdir -p $(CACHE)
+	@$(MAKE) --no-print-directory -C tools/testing/svm_core \
+		KTREE="$$($(HARNESS) tree)" check | tee $(CACHE)/userspace.log
+
 test-harness: deps
-	@./kunit/test-harness.sh
+	@mkdir -p $(CACHE)
+	@./kunit/test-harness.sh | tee $(CACHE)/harness-test.log
 
 # One kernel build at a time: the two kunit runs are sequential.
 check: deps
-	@rm -f $(or $(SVM_CORE_CACHE),.cache)/kunit-*.log
+	@rm -f $(CACHE)/kunit-*.log $(CACHE)/userspace.log $(CACHE)/harness-test.log
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-harness
+	@$(MAKE) --no-print-directory userspace
 	@$(MAKE) --no-print-directory kunit
 	@$(MAKE) --no-print-directory warnings
 	@$(MAKE) --no-print-directory kunit-kasan

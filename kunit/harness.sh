@@ -236,7 +236,8 @@ cmd_warnings() {
 	echo "harness: W=1 and sparse (C=2) clean on ${#ours[@]} svm_core files"
 }
 
-# One line over the kunit runs of this check: "N passed, N failed".
+# One closing line over this check's test runs: "N passed, N failed", from
+# kunit.py's result lines and the other runners' own "N passed, N failed".
 cmd_summary() {
 	local f line p=0 t=0 n
 
@@ -247,6 +248,15 @@ cmd_summary() {
 		t=$((t + ${n:-0}))
 		n=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
 		p=$((p + ${n:-0}))
+	done
+	for f in "$CACHE"/harness-test.log "$CACHE"/userspace.log; do
+		[ -f "$f" ] || continue
+		while read -r line; do
+			n=$(echo "$line" | sed -n 's/.* \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+			[ -n "$n" ] || continue
+			p=$((p + ${n% *}))
+			t=$((t + ${n% *} + ${n#* }))
+		done < "$f"
 	done
 	echo "check: $p passed, $((t - p)) failed"
 	[ "$t" -gt 0 ] && [ "$p" -eq "$t" ]

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * svm-replay: the scenario language, executed through lib/svm_core with a
+ * fake device that moves every page it is asked to, except pages a "fail"
+ * line pinned for the next migration. See README.md for the language.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+#define MAX_TOKENS 8
+
+static int fail(struct svm_replay *rp, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rp->err, sizeof(rp->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A page number or other count: decimal or 0x-hex, nothing else. */
+static int number(struct svm_replay *rp, const char *tok, const char *what,
+		  unsigned long max, unsigned long *val)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)tok[0]))
+		return fail(rp, "%s '%s' is not a number", what, tok);
+	errno = 0;
+	*val = strtoul(tok, &end, 0);
+	if (errno || *end || (tok[0] == '0' && isdigit((unsigned char)tok[1])))
+		return fail(rp, "%s '%s' is not a decimal or 0x-hex number",
+			    what, tok);
+	if (*val > max)
+		return fail(rp, "%s %s is larger than %lu", what, tok, max);
+	return 0;
+}
+
+static int location(struct svm_replay *rp, const char *tok, u32 *loc)
+{
+	unsigned long v;
+
+	if (number(rp, tok, "location", U32_MAX - 1, &v))
+		return -1;
+	*loc = v;
+	return 0;
+}
+
+static int interval(struct svm_replay *rp, char **tok, unsigned long *start,
+		    unsigned long *last)
+{
+	if (number(rp, tok[0], "start", ULONG_MAX, start) ||
+	    number(rp, tok[1], "last", ULONG_MAX, last))
+		return -1;
+	if (*start > *last)
+		return fail(rp, "start 0x%lx is after last 0x%lx", *start, *last);
+	return 0;
+}
+
+/* ---- the fake device ---- */
+
+static int fake_move(struct svm_replay *rp, struct svm_core_range *r, u32 loc,
+		     unsigned long start, unsigned long last, unsigned long *moved)
+{
+	unsigned long dev = svm_core_range_count_device(r, start, last);
+	int ret;
+
+	ret = svm_core_range_record(r, start, last, loc,
+				    r->vram_pages ? r->offset : 0, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	if (loc) {
+		*moved += last - start + 1 - dev;
+		rp->stats.to_dev += last - start + 1 - dev;
+	} else {
+		*moved += dev;
+		rp->stats.to_sys += dev;
+	}
+	return 0;
+}
+
+static int fake_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
+			unsigned long last, void *priv)
+{
+	struct svm_replay *rp = priv;
+	unsigned long s = start, moved = 0;
+	bool pinned = rp->pinned;
+	int ret = 0;
+
+	rp->pinned = false;
+	if (pinned && rp->pin_start <= last && rp->pin_last >= start) {
+		if (rp->pin_start > s)
+			ret = fake_move(rp, r, loc, s, rp->pin_start - 1, &moved);
+		if (ret || rp->pin_last >= last)
+			goto out;
+		s = rp->pin_last + 1;
+	}
+	ret = fake_move(rp, r, loc, s, last, &moved);
+out:
+	if (moved)
+		rp->stats.migrations++;
+	return ret;
+}
+
+static const struct svm_core_ops fake_ops = {
+	.migrate = fake_migrate,
+};
+
+/* ---- set-attributes and unmap through a plan ---- */
+
+enum attr { ATTR_PREFETCH, ATTR_GRAN, ATTR_UNMAP };
+
+struct attr_req {
+	enum attr attr;
+	u32 value;
+};
+
+static bool attr_unchanged(const struct svm_core_range *r, void *priv)
+{
+	const struct attr_req *req = priv;
+
+	if (req->attr == ATTR_PREFETCH)
+		return r->prefetch_loc == req->value;
+	return r->granularity == req->value;
+}
+
+static void attr_apply(struct svm_core_range *r, const struct attr_req *req)
+{
+	if (req->attr == ATTR_PREFETCH)
+		r->prefetch_loc = req->value;
+	else
+		svm_core_range_set_granularity(r, req->value);
+}
+
+static void free_parts(struct svm_core_range **parts, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		free(parts[k]);
+	free(parts);
+}
+
+/*
+ * Plan, allocate every range the plan needs, then apply it. Returns the
+ * ranges the request touched (updated or new; removed for unmap) in
+ * *touched, for a prefetch to migrate.
+ */
+static int apply_plan(struct svm_replay *rp, unsigned long start,
+		      unsigned long last, const struct attr_req *req,
+		      struct svm_core_range ***touched, int *nr_touched)
+{
+	bool unmap = req->attr == ATTR_UNMAP;
+	unsigned long max_pages = unmap ? 0 : SVM_REPLAY_MAX_PAGES;
+	struct svm_core_range **parts = NULL, **hit = NULL;
+	struct svm_core_step *steps = NULL;
+	int n, k, nhit = 0, ret = -ENOMEM;
+
+	n = svm_core_set_plan(&rp->set, start, last, max_pages,
+			      unmap ? NULL : attr_unchanged, (void *)req, NULL, 0);
+	if (n < 0)
+		return fail(rp, "cannot plan [0x%lx 0x%lx]: %s", start, last,
+			    strerror(-n));
+	steps = calloc(n + 1, sizeof(*steps));
+	parts = calloc(2 * n + 1, sizeof(*parts));
+	hit = calloc(n + 1, sizeof(*hit));
+	if (!steps || !parts || !hit)
+		goto out;
+	svm_core_set_plan(&rp->set, start, last, max_pages,
+			  unmap ? NULL : attr_unchanged, (void *)req, steps, n);
+	for (k = 0; k < n; k++) {
+		bool need_a = steps[k].split_head ||
+			      steps[k].kind == SVM_CORE_STEP_NEW;
+
+		if (need_a && !(parts[2 * k] = calloc(1, sizeof(**parts))))
+			goto out;
+		if (steps[k].split_tail &&
+		    !(parts[2 * k + 1] = calloc(1, sizeof(**parts))))
+			goto out;
+	}
+
+	for (k = 0; k < n; k++) {
+		struct svm_core_step *s = &steps[k];
+
+		switch (s->kind) {
+		case SVM_CORE_STEP_KEEP:
+			break;
+		case SVM_CORE_STEP_NEW:
+			svm_core_range_init(parts[2 * k], s->start, s->last,
+					    SVM_CORE_GRANULARITY_DEFAULT);
+			attr_apply(parts[2 * k], req);
+			svm_core_set_insert(&rp->set, parts[2 * k]);
+			hit[nhit++] = parts[2 * k];
+			parts[2 * k] = NULL;
+			break;
+		case SVM_CORE_STEP_UPDATE:
+			ret = svm_core_set_split(&rp->set, s->range, s->start,
+						 s->last, parts[2 * k],
+						 parts[2 * k + 1], GFP_KERNEL);
+			if (ret) {
+				fail(rp, "split failed: %s", strerror(-ret));
+				goto out;
+			}
+			rp->stats.splits += s->split_head + s->split_tail;
+			if (s->split_head)
+				parts[2 * k] = NULL;
+			if (s->split_tail)
+				parts[2 * k + 1] = NULL;
+			if (unmap) {
+				svm_core_set_remove(&rp->set, s->range);
+				svm_core_range_destroy(s->range);
+				free(s->range);
+			} else {
+				attr_apply(s->range, req);
+				hit[nhit++] = s->range;
+			}
+			break;
+		}
+	}
+	ret = 0;
+out:
+	if (ret == -ENOMEM)
+		fail(rp, "out of memory");
+	free_parts(parts, 2 * n);
+	free(steps);
+	if (ret) {
+		free(hit);
+		return -1;
+	}
+	*touched = hit;
+	*nr_touched = nhit;
+	return 0;
+}
+
+/* ---- the commands ---- */
+
+static struct svm_core_range *range_at(struct svm_replay *rp, unsigned long page)
+{
+	struct svm_core_range *r = svm_core_set_lookup(&rp->set, page);
+
+	if (!r)
+		fail(rp, "no range holds page 0x%lx", page);
+	return r;
+}
+
+static int cmd_range(struct svm_replay *rp, char **tok, int n)
+{
+	unsigned long start, last, g = SVM_CORE_GRANULARITY_DEFAULT;
+	struct svm_core_range *r;
+
+	if (n != 3 && n != 4)
+		return fail(rp, "usage: range <start> <last> [gran=<g>]");
+	if (interval(rp, tok + 1, &start, &last))
+		return -1;
+	if (n == 4) {
+		if (strncmp(tok[3], "gran=", 5))
+			return fail(rp, "expected gran=<g>, got '%s'", tok[3]);
+		if (number(rp, tok[3] + 5, "granularity",
+			   SVM_CORE_GRANULARITY_MAX, &g))
+			return -1;
+	}
+	if (svm_core_set_first(&rp->set, start, last))
+		return fail(rp, "range [0x%lx 0x%lx] overlaps a range", start,
+			    last);
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return fail(rp, "out of memory");
+	svm_core_range_init(r, start, last, g);
+	svm_core_set_insert(&rp->set, r);
+	return 0;
+}
+
+static int cmd_gpu(struct svm_replay *rp, char **tok, int n)
+{
+	struct svm_core_range *r;
+	unsigned long page;
+	u32 loc;
+
+	if (n != 3)
+		return fail(rp, "usage: gpu <page> <loc>");
+	if (number(rp, tok[1], "page", ULONG_MAX, &page) ||
+	    location(rp, tok[2], &loc) || !(r = range_at(rp, page)))
+		return -1;
+	rp->stats.faults++;
+	/* The outcome (0, -EBUSY ...) is the simulated driver's business. */
+	svm_core_gpu_fault_migrate(r, page, loc, &fake_ops, rp);
+	return 0;
+}
+
+static int cmd_cpu(struct svm_replay *rp, char **tok, int n)
+{
+	struct svm_core_decision d;
+	struct svm_core_range *r;
+	unsigned long page;
+
+	if (n != 2)
+		return fail(rp, "usage: cpu <page>");
+	if (number(rp, tok[1], "page", ULONG_MAX, &page) ||
+	    !(r = range_at(rp, page)))
+		return -1;
+	/* The CPU faults only on pages in device memory. */
+	if (svm_core_range_page_loc(r, page) == SVM_CORE_LOC_SYSTEM)
+		return 0;
+	rp->stats.faults++;
+	svm_core_cpu_fault(r, page, r->start, r->last, &d);
+	svm_core_execute(r, &d, &fake_ops, rp);
+	return 0;
+}
+
+static int cmd_attr(struct svm_replay *rp, char **tok, int n, enum attr attr)
+{
+	struct attr_req req = { .attr = attr };
+	struct svm_core_range **hit = NULL;
+	unsigned long start, last, v;
+	int k, nhit = 0;
+
+	if (attr == ATTR_UNMAP && n != 3)
+		return fail(rp, "usage: unmap <start> <last>");
+	if (attr == ATTR_PREFETCH && n != 4)
+		return fail(rp, "usage: prefetch <start> <last> <loc>");
+	if (attr == ATTR_GRAN && n != 4)
+		return fail(rp, "usage: gran <start> <last> <g>");
+	if (interval(rp, tok + 1, &start, &last))
+		return -1;
+	if (attr == ATTR_PREFETCH && location(rp, tok[3], &req.value))
+		return -1;
+	if (attr == ATTR_GRAN) {
+		if (number(rp, tok[3], "granularity", SVM_CORE_GRANULARITY_MAX,
+			   &v))
+			return -1;
+		req.value = v;
+	}
+	if (apply_plan(rp, start, last, &req, &hit, &nhit))
+		return -1;
+	for (k = 0; attr == ATTR_PREFETCH && k < nhit; k++) {
+		struct svm_core_decision d;
+
+		svm_core_prefetch(hit[k], hit[k]->prefetch_loc, &d);
+		svm_core_execute(hit[k], &d, &fake_ops, rp);
+	}
+	free(hit);
+	return 0;
+}
+
+static int cmd_evict(struct svm_replay *rp, char **tok, int n)
+{
+	struct svm_core_range *r;
+	u32 loc;
+
+	if (n != 2)
+		return fail(rp, "usage: evict <loc>");
+	if (location(rp, tok[1], &loc))
+		return -1;
+	if (!loc)
+		return fail(rp, "evict needs a device, not system memory");
+	for (r = svm_core_set_first(&rp->set, 0, ULONG_MAX); r;
+	     r = svm_core_set_next(r, ULONG_MAX))
+		if (r->actual_loc == loc)
+			svm_core_evict(r, SVM_CORE_EVICT_RETRIES, &fake_ops, rp);
+	return 0;
+}
+
+static int cmd_fail(struct svm_replay *rp, char **tok, int n)
+{
+	unsigned long page, count = 1;
+
+	if (n != 2 && n != 3)
+		return fail(rp, "usage: fail <page> [<count>]");
+	if (number(rp, tok[1], "page", ULONG_MAX, &page) ||
+	    (n == 3 && number(rp, tok[2], "count", ULONG_MAX, &count)))
+		return -1;
+	if (!count || count - 1 > ULONG_MAX - page)
+		return fail(rp, "count %lu does not fit from page 0x%lx", count,
+			    page);
+	rp->pinned = true;
+	rp->pin_start = page;
+	rp->pin_last = page + (count - 1);
+	return 0;
+}
+
+void svm_replay_dump(const struct svm_replay *rp, FILE *out)
+{
+	const struct svm_replay_stats *st = &rp->stats;
+	struct svm_core_range *r;
+
+	for (r = svm_core_set_first(&rp->set, 0, ULONG_MAX); r;
+	     r = svm_core_set_next(r, ULONG_MAX))
+		fprintf(out, "range 0x%lx 0x%lx gran=%u loc=%u vram=%lu\n",
+			r->start, r->last, r->granularity, r->actual_loc,
+			r->vram_pages);
+	fprintf(out, "stats faults=%lu migrations=%lu to_dev=%lu to_sys=%lu splits=%lu\n",
+		st->faults, st->migrations, st->to_dev, st->to_sys, st->splits);
+}
+
+int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out)
+{
+	char buf[512], *tok[MAX_TOKENS], *p, *save = NULL;
+	int n = 0;
+
+	rp->err[0] = '\0';
+	if (strlen(line) >= sizeof(buf))
+		return fail(rp, "line longer than %zu characters", sizeof(buf) - 1);
+	strcpy(buf, line);
+	p = strchr(buf, '#');
+	if (p)
+		*p = '\0';
+	for (p = strtok_r(buf, " \t\r\n", &save); p;
+	     p = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == MAX_TOKENS)
+			return fail(rp, "too many words");
+		tok[n++] = p;
+	}
+	if (!n)
+		return 0;
+	if (!strcmp(tok[0], "range"))
+		return cmd_range(rp, tok, n);
+	if (!strcmp(tok[0], "gpu"))
+		return cmd_gpu(rp, tok, n);
+	if (!strcmp(tok[0], "cpu"))
+		return cmd_cpu(rp, tok, n);
+	if (!strcmp(tok[0], "prefetch"))
+		return cmd_attr(rp, tok, n, ATTR_PREFETCH);
+	if (!strcmp(tok[0], "gran"))
+		return cmd_attr(rp, tok, n, ATTR_GRAN);
+	if (!strcmp(tok[0], "unmap"))
+		return cmd_attr(rp, tok, n, ATTR_UNMAP);
+	if (!strcmp(tok[0], "evict"))
+		return cmd_evict(rp, tok, n);
+	if (!strcmp(tok[0], "fail"))
+		return cmd_fail(rp, tok, n);
+	if (!strcmp(tok[0], "dump")) {
+		if (n != 1)
+			return fail(rp, "usage: dump");
+		svm_replay_dump(rp, out);
+		return 0;
+	}
+	return fail(rp, "unknown command '%s'", tok[0]);
+}
+
+void svm_replay_init(struct svm_replay *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+	svm_core_set_init(&rp->set);
+}
+
+void svm_replay_destroy(struct svm_replay *rp)
+{
+	struct svm_core_range *r;
+
+	while ((r = svm_core_set_first(&rp->set, 0, ULONG_MAX))) {
+		svm_core_set_remove(&rp->set, r);
+		svm_core_range_destroy(r);
+		free(r);
+	}
+}

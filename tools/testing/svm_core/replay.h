@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * svm-replay: execute the svm_core scenario language through the core with a
+ * fake device. Shared by the svm-replay command and the differential fuzzer.
+ */
+#ifndef _SVM_REPLAY_H
+#define _SVM_REPLAY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/svm_core_shim.h>
+#include <linux/svm_core.h>
+
+/* New ranges made in gaps by prefetch and gran are cut at this many pages. */
+#define SVM_REPLAY_MAX_PAGES	(1UL << 18)
+
+struct svm_replay_stats {
+	unsigned long faults;		/* GPU faults, and CPU faults on device pages */
+	unsigned long migrations;	/* migrations that moved at least one page */
+	unsigned long to_dev;		/* pages moved to a device */
+	unsigned long to_sys;		/* pages moved to system memory */
+	unsigned long splits;		/* range parts made by splitting */
+};
+
+struct svm_replay {
+	struct svm_core_set set;
+	struct svm_replay_stats stats;
+	bool pinned;			/* the next migration skips [pin_start, pin_last] */
+	unsigned long pin_start, pin_last;
+	char err[160];			/* what was wrong with the last line */
+};
+
+void svm_replay_init(struct svm_replay *rp);
+void svm_replay_destroy(struct svm_replay *rp);
+/* 0, or -1 with rp->err set and the state unchanged. @out receives dumps. */
+int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out);
+void svm_replay_dump(const struct svm_replay *rp, FILE *out);
+
+#endif /* _SVM_REPLAY_H */

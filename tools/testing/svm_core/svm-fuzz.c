@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * svm-fuzz: differential fuzzing of lib/svm_core. Random scripts in the
+ * svm-replay language run through the core (the same path as svm-replay)
+ * and through a per-page reference model that knows nothing of runs,
+ * window arithmetic or plans; their dumps are compared after every line.
+ * On a divergence it prints the seed and the shortest failing script it
+ * can find by deleting lines.
+ *
+ *   svm-fuzz [--ops N] [--seed S] [--script-len L]
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+extern long svm_shim_live;
+
+#define NP		512	/* pages a script works on */
+#define MAXLINE		96
+#define UNDEF		SVM_CORE_LOC_UNDEFINED
+
+/* ---- the reference model ---- */
+
+struct model {
+	unsigned long base;
+	unsigned char mapped[NP], head[NP], gran[NP];
+	u32 loc[NP], pf[NP];
+	bool pinned;
+	unsigned long pin_start, pin_last;
+	struct svm_replay_stats st;
+};
+
+static bool pinned(const struct model *m, unsigned int i)
+{
+	unsigned long p = m->base + i;
+
+	return m->pinned && p >= m->pin_start && p <= m->pin_last;
+}
+
+static void bounds(const struct model *m, unsigned int i, unsigned int *s,
+		   unsigned int *l)
+{
+	for (*s = i; !m->head[*s]; (*s)--)
+		;
+	for (*l = i; *l + 1 < NP && m->mapped[*l + 1] && !m->head[*l + 1]; (*l)++)
+		;
+}
+
+static u32 range_loc(const struct model *m, unsigned int s, unsigned int l)
+{
+	for (; s <= l; s++)
+		if (m->loc[s])
+			return m->loc[s];
+	return 0;
+}
+
+/* One migration call of the fake device: pinned pages stay, once. */
+static void migrate(struct model *m, unsigned int s, unsigned int l, u32 loc)
+{
+	unsigned long moved = 0;
+	unsigned int i;
+
+	for (i = s; i <= l; i++) {
+		if (pinned(m, i) || m->loc[i] == loc)
+			continue;
+		m->loc[i] = loc;
+		moved++;
+	}
+	m->pinned = false;
+	if (moved)
+		m->st.migrations++;
+	if (loc)
+		m->st.to_dev += moved;
+	else
+		m->st.to_sys += moved;
+}
+
+static void window(const struct model *m, unsigned int i, unsigned int lo,
+		   unsigned int hi, unsigned int *s, unsigned int *l)
+{
+	unsigned int g = m->gran[i];
+	unsigned long blk = (m->base + i) >> g;
+
+	for (*s = i; *s > lo && ((m->base + *s - 1) >> g) == blk; (*s)--)
+		;
+	for (*l = i; *l < hi && ((m->base + *l + 1) >> g) == blk; (*l)++)
+		;
+}
+
+/* Move [s, l] of range [rs, rl] to best, another device's pages first. */
+static bool move(struct model *m, unsigned int rs, unsigned int rl,
+		 unsigned int s, unsigned int l, u32 best)
+{
+	u32 actual = range_loc(m, rs, rl);
+
+	if (best && actual && actual != best) {
+		migrate(m, rs, rl, 0);
+		if (range_loc(m, rs, rl))
+			return false;	/* -EBUSY: pages of the other device stay */
+	}
+	migrate(m, s, l, best);
+	return true;
+}
+
+static void m_gpu(struct model *m, unsigned int i, u32 best)
+{
+	unsigned int rs, rl, s, l;
+
+	m->st.faults++;
+	bounds(m, i, &rs, &rl);
+	window(m, i, rs, rl, &s, &l);
+	if (!best && !range_loc(m, rs, rl))
+		return;
+	if (!move(m, rs, rl, s, l, best) && range_loc(m, rs, rl) != best)
+		migrate(m, s, l, 0);	/* fall back to system memory */
+}
+
+static void m_cpu(struct model *m, unsigned int i)
+{
+	unsigned int rs, rl, s, l;
+
+	if (!m->loc[i])
+		return;
+	m->st.faults++;
+	bounds(m, i, &rs, &rl);
+	window(m, i, rs, rl, &s, &l);
+	migrate(m, s, l, 0);
+}
+
+/*
+ * Set-attributes over [s, l]: ranges whose attribute already has the value
+ * stay whole; others are cut at s and after l; gaps become ranges cut at
+ * multiples of SVM_REPLAY_MAX_PAGES. Returns the touched ranges' starts in
+ * order (for a prefetch), as a mask of first pages.
+ */
+static void m_attr(struct model *m, unsigned int s, unsigned int l, bool is_pf,
+		   u32 val, unsigned char *touched)
+{
+	unsigned int i, a, b, rs, rl;
+
+	memset(touched, 0, NP);
+	for (i = s; i <= l; i = b + 1) {
+		if (m->mapped[i]) {
+			bounds(m, i, &rs, &rl);
+			b = rl < l ? rl : l;
+			if (is_pf ? m->pf[rs] == val : m->gran[rs] == val)
+				continue;
+			m->head[i] = 1;
+			if (b < rl) {
+				m->head[b + 1] = 1;
+				m->st.splits++;
+			}
+			if (i > rs)
+				m->st.splits++;
+			for (a = i; a <= b; a++) {
+				if (is_pf)
+					m->pf[a] = val;
+				else
+					m->gran[a] = val;
+			}
+			touched[i] = 1;
+		} else {
+			for (b = i; b < l && !m->mapped[b + 1]; b++)
+				;
+			for (a = i; a <= b; a++) {
+				m->mapped[a] = 1;
+				m->loc[a] = 0;
+				m->gran[a] = is_pf ? SVM_CORE_GRANULARITY_DEFAULT : val;
+				m->pf[a] = is_pf ? val : UNDEF;
+				m->head[a] = a == i ||
+					     !((m->base + a) % SVM_REPLAY_MAX_PAGES);
+				touched[a] |= m->head[a];
+			}
+		}
+	}
+}
+
+static void m_prefetch(struct model *m, unsigned int s, unsigned int l, u32 loc)
+{
+	unsigned char touched[NP];
+	unsigned int i, rs, rl;
+
+	m_attr(m, s, l, true, loc, touched);
+	for (i = s; i <= l; i++) {
+		if (!touched[i])
+			continue;
+		bounds(m, i, &rs, &rl);
+		if (!loc && !range_loc(m, rs, rl))
+			continue;
+		move(m, rs, rl, rs, rl, loc);
+	}
+}
+
+static void m_unmap(struct model *m, unsigned int s, unsigned int l)
+{
+	unsigned int i, rs, rl;
+
+	for (i = s; i <= l; i++) {
+		if (!m->mapped[i])
+			continue;
+		bounds(m, i, &rs, &rl);
+		m->st.splits += (i > rs) + (rl > l);
+		for (; i <= rl && i <= l; i++) {
+			m->mapped[i] = m->head[i] = 0;
+			m->loc[i] = 0;
+		}
+		if (rl > l)
+			m->head[l + 1] = 1;
+		i--;
+	}
+}
+
+static void m_evict(struct model *m, u32 loc)
+{
+	unsigned int i, rs, rl, k;
+
+	for (i = 0; i < NP; i = rl + 1) {
+		if (!m->mapped[i]) {
+			rl = i;
+			continue;
+		}
+		bounds(m, i, &rs, &rl);
+		if (range_loc(m, rs, rl) != loc)
+			continue;
+		for (k = 0; k < SVM_CORE_EVICT_RETRIES && range_loc(m, rs, rl); k++)
+			migrate(m, rs, rl, 0);
+	}
+}
+
+static void m_dump(const struct model *m, FILE *out)
+{
+	unsigned int i, s, l, n;
+
+	for (i = 0; i < NP; i++) {
+		if (!m->mapped[i] || !m->head[i])
+			continue;
+		bounds(m, i, &s, &l);
+		n = 0;
+		for (unsigned int k = s; k <= l; k++)
+			n += !!m->loc[k];
+		fprintf(out, "range 0x%lx 0x%lx gran=%u loc=%u vram=%u\n",
+			m->base + s, m->base + l, m->gran[s], range_loc(m, s, l),
+			n);
+	}
+	fprintf(out, "stats faults=%lu migrations=%lu to_dev=%lu to_sys=%lu splits=%lu\n",
+		m->st.faults, m->st.migrations, m->st.to_dev, m->st.to_sys,
+		m->st.splits);
+}
+
+struct gen_line {
+	char text[MAXLINE];
+};
+
+/* ---- the generator ---- */
+
+static uint64_t rng;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 32) % n;
+}
+
+/* A random line, chosen with the model's state in mind; mostly valid. */
+static void gen(const struct model *m, struct gen_line *g)
+{
+	static const char *const bad[] = {
+		"range 5 4", "gpu", "gpu 0x10 4294967295", "frobnicate 1",
+		"gran 0 10 64", "fail 1 0", "range 0x 1", "prefetch 1 2",
+		"unmap 010 20", "evict 0", "dump extra", "range 1 2 gran=64",
+	};
+	unsigned int w = rnd(100), i = rnd(NP), l, len;
+	unsigned long p = m->base + i;
+
+	len = 1 + rnd(w < 50 ? 64 : 300);
+	l = i + len - 1 < NP ? i + len - 1 : NP - 1;
+	if (w < 8) {
+		snprintf(g->text, MAXLINE, "range 0x%lx 0x%lx gran=%u", p,
+			 m->base + l, rnd(10));
+	} else if (w < 40) {
+		snprintf(g->text, MAXLINE, "gpu 0x%lx %u", p, rnd(3));
+	} else if (w < 55) {
+		/* Prefer device pages: the CPU faults only on those. */
+		for (unsigned int t = 0; t < 8 && !m->loc[i]; t++)
+			i = rnd(NP);
+		snprintf(g->text, MAXLINE, "cpu 0x%lx", m->base + i);
+	} else if (w < 63) {
+		snprintf(g->text, MAXLINE, "prefetch 0x%lx 0x%lx %u", p,
+			 m->base + l, rnd(3));
+	} else if (w < 75) {
+		snprintf(g->text, MAXLINE, "gran 0x%lx 0x%lx %u", p, m->base + l,
+			 rnd(10));
+	} else if (w < 85) {
+		snprintf(g->text, MAXLINE, "unmap 0x%lx 0x%lx", p, m->base + l);
+	} else if (w < 90) {
+		snprintf(g->text, MAXLINE, "evict %u", 1 + rnd(2));
+	} else if (w < 98) {
+		snprintf(g->text, MAXLINE, "fail 0x%lx %u", p,
+			 1 + rnd(i + 8 <= NP ? 8 : NP - i));
+	} else {
+		/* Lines the replay must reject, leaving everything as it was. */
+		snprintf(g->text, MAXLINE, "%s", bad[rnd(sizeof(bad) / sizeof(bad[0]))]);
+	}
+}
+
+/* ---- the model, driven by the text of a line ---- */
+
+/* The language's numbers, parsed independently of replay.c. */
+static bool num(const char *t, unsigned long *v)
+{
+	unsigned long x = 0;
+	int base = 10, digits = 0;
+
+	if (t[0] == '0' && t[1] == 'x') {
+		base = 16;
+		t += 2;
+	} else if (t[0] == '0' && t[1]) {
+		return false;
+	}
+	for (; *t; t++, digits++) {
+		int d = *t >= '0' && *t <= '9' ? *t - '0' :
+			*t >= 'a' && *t <= 'f' ? *t - 'a' + 10 :
+			*t >= 'A' && *t <= 'F' ? *t - 'A' + 10 : 99;
+
+		if (d >= base || x > (ULONG_MAX - d) / base)
+			return false;
+		x = x * base + d;
+	}
+	*v = x;
+	return digits > 0;
+}
+
+/* Page interval inside the model's window, as indices. */
+static bool idx(const struct model *m, unsigned long a, unsigned long b,
+		unsigned int *s, unsigned int *l)
+{
+	if (a > b || a < m->base || b - m->base >= NP)
+		return false;
+	*s = a - m->base;
+	*l = b - m->base;
+	return true;
+}
+
+/* Apply a line to the model; false for a line the replay must reject. */
+static bool model_line(struct model *m, const char *text)
+{
+	char buf[MAXLINE + 1], *tok[6], *save = NULL, *p;
+	unsigned long v[4] = { 0 }, k;
+	unsigned char touched[NP];
+	unsigned int s, l, n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (p = strtok_r(buf, " ", &save); p && n < 6; p = strtok_r(NULL, " ", &save))
+		tok[n++] = p;
+	if (!n)
+		return true;
+	for (k = 1; k < n && k < 4; k++)
+		if (strncmp(tok[k], "gran=", 5) && !num(tok[k], &v[k]))
+			return false;
+	if (!strcmp(tok[0], "range") && (n == 3 || n == 4)) {
+		unsigned long g = SVM_CORE_GRANULARITY_DEFAULT;
+
+		if (n == 4 && (strncmp(tok[3], "gran=", 5) || !num(tok[3] + 5, &g) ||
+			       g > SVM_CORE_GRANULARITY_MAX))
+			return false;
+		if (!idx(m, v[1], v[2], &s, &l))
+			return false;
+		for (k = s; k <= l; k++)
+			if (m->mapped[k])
+				return false;
+		for (k = s; k <= l; k++) {
+			m->mapped[k] = 1;
+			m->head[k] = k == s;
+			m->gran[k] = g;
+			m->loc[k] = 0;
+			m->pf[k] = UNDEF;
+		}
+	} else if (!strcmp(tok[0], "gpu") && n == 3) {
+		if (!idx(m, v[1], v[1], &s, &l) || !m->mapped[s] || v[2] >= UNDEF)
+			return false;
+		m_gpu(m, s, v[2]);
+	} else if (!strcmp(tok[0], "cpu") && n == 2) {
+		if (!idx(m, v[1], v[1], &s, &l) || !m->mapped[s])
+			return false;
+		m_cpu(m, s);
+	} else if (!strcmp(tok[0], "prefetch") && n == 4) {
+		if (!idx(m, v[1], v[2], &s, &l) || v[3] >= UNDEF)
+			return false;
+		m_prefetch(m, s, l, v[3]);
+	} else if (!strcmp(tok[0], "gran") && n == 4) {
+		if (!idx(m, v[1], v[2], &s, &l) || v[3] > SVM_CORE_GRANULARITY_MAX)
+			return false;
+		m_attr(m, s, l, false, v[3], touched);
+	} else if (!strcmp(tok[0], "unmap") && n == 3) {
+		if (!idx(m, v[1], v[2], &s, &l))
+			return false;
+		m_unmap(m, s, l);
+	} else if (!strcmp(tok[0], "evict") && n == 2) {
+		if (!v[1] || v[1] >= UNDEF)
+			return false;
+		m_evict(m, v[1]);
+	} else if (!strcmp(tok[0], "fail") && n == 3) {
+		if (!v[2] || !idx(m, v[1], v[1] + v[2] - 1, &s, &l))
+			return false;
+		m->pinned = true;
+		m->pin_start = v[1];
+		m->pin_last = v[1] + v[2] - 1;
+	} else if (!strcmp(tok[0], "dump") && n == 1) {
+		return true;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* ---- running and comparing ---- */
+
+/* Dumps go to fixed buffers: no allocation per compared line. */
+static char dump_a[1 << 16], dump_b[1 << 16];
+
+static const char *dump_core(struct svm_replay *rp)
+{
+	FILE *f = fmemopen(dump_a, sizeof(dump_a), "w");
+
+	svm_replay_dump(rp, f);
+	fclose(f);
+	return dump_a;
+}
+
+static const char *dump_model(const struct model *m)
+{
+	FILE *f = fmemopen(dump_b, sizeof(dump_b), "w");
+
+	m_dump(m, f);
+	fclose(f);
+	return dump_b;
+}
+
+/*
+ * Run a script from scratch through the core (as svm-replay does) and the
+ * model; after each line both must agree on its validity and on the dump,
+ * and the core's set must pass its invariant checker. Returns the index of
+ * the first diverging line, or -1.
+ */
+static int diverges(unsigned long base, struct gen_line *lines, int n)
+{
+	static FILE *sink;
+	struct svm_replay rp;
+	struct model m;
+	int k, bad = -1;
+
+	memset(&m, 0, sizeof(m));
+	m.base = base;
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	svm_replay_init(&rp);
+	for (k = 0; k < n && bad < 0; k++) {
+		int ret = svm_replay_line(&rp, lines[k].text, sink);
+		bool valid = model_line(&m, lines[k].text);
+
+		if ((ret == 0) != valid ||
+		    strcmp(dump_core(&rp), dump_model(&m)) ||
+		    svm_core_set_validate(&rp.set))
+			bad = k;
+	}
+	svm_replay_destroy(&rp);
+	return bad;
+}
+
+/* Delete lines while the script still diverges. */
+static int shrink(unsigned long base, struct gen_line *lines, int n)
+{
+	bool progress = true;
+	int k;
+
+	while (progress) {
+		progress = false;
+		for (k = n - 1; k >= 0; k--) {
+			struct gen_line save = lines[k];
+
+			memmove(lines + k, lines + k + 1, (n - k - 1) * sizeof(*lines));
+			if (diverges(base, lines, n - 1) >= 0) {
+				n--;
+				progress = true;
+			} else {
+				memmove(lines + k + 1, lines + k,
+					(n - k - 1) * sizeof(*lines));
+				lines[k] = save;
+			}
+		}
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long ops = 100000, done = 0, scripts = 0;
+	uint64_t seed = 0;
+	int len = 1000, i;
+	struct gen_line *lines;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--ops") && i + 1 < argc)
+			ops = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--script-len") && i + 1 < argc)
+			len = atoi(argv[++i]);
+		else {
+			fprintf(stderr, "usage: svm-fuzz [--ops N] [--seed S] [--script-len L]\n");
+			return 2;
+		}
+	}
+	if (len < 1) {
+		fprintf(stderr, "svm-fuzz: --script-len must be at least 1\n");
+		return 2;
+	}
+	if (!seed) {
+		FILE *f = fopen("/dev/urandom", "r");
+
+		if (!f || fread(&seed, sizeof(seed), 1, f) != 1)
+			seed = 0x5eed;
+		if (f)
+			fclose(f);
+		seed |= 1;
+	}
+	printf("svm-fuzz: seed %llu\n", (unsigned long long)seed);
+	rng = seed;
+	lines = calloc(len, sizeof(*lines));
+	if (!lines)
+		return 1;
+
+	while (done < ops) {
+		unsigned long base = rnd(2) ? 0x3fe00 : ULONG_MAX - NP + 1;
+		struct model m;
+		int n = len, bad;
+
+		if ((unsigned long)n > ops - done)
+			n = ops - done;
+		memset(&m, 0, sizeof(m));
+		m.base = base;
+		for (i = 0; i < n; i++) {
+			gen(&m, &lines[i]);
+			model_line(&m, lines[i].text);
+		}
+		bad = diverges(base, lines, n);
+		if (bad >= 0) {
+			int k, m2 = shrink(base, lines, bad + 1);
+
+			printf("svm-fuzz: divergence in script %lu (seed %llu); shortest failing script, %d lines:\n",
+			       scripts, (unsigned long long)seed, m2);
+			for (k = 0; k < m2; k++)
+				printf("%s\n", lines[k].text);
+			printf("0 passed, 1 failed\n");
+			return 1;
+		}
+		done += n;
+		scripts++;
+	}
+	free(lines);
+	if (svm_shim_live) {
+		printf("svm-fuzz: %ld allocations leaked\n", svm_shim_live);
+		return 1;
+	}
+	printf("svm-fuzz: %lu operations in %lu scripts agree with the per-page model\n",
+	       done, scripts);
+	printf("svm-fuzz: %lu passed, 0 failed\n", scripts);
+	return 0;
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * svm-replay: run a scenario script through lib/svm_core.
+ *
+ *   svm-replay [script]      (standard input without one)
+ *
+ * Output (the "dump" lines) is printed only when the whole script ran; an
+ * invalid line prints one error naming its line number and exits 2.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+int main(int argc, char **argv)
+{
+	FILE *in = stdin, *out;
+	struct svm_replay rp;
+	char *line = NULL, *buf = NULL;
+	size_t cap = 0, len = 0;
+	unsigned long lineno = 0;
+	int ret = 0;
+
+	if (argc > 2 || (argc == 2 && !strcmp(argv[1], "-h"))) {
+		fprintf(stderr, "usage: svm-replay [script]\n");
+		return 2;
+	}
+	if (argc == 2 && strcmp(argv[1], "-") && !(in = fopen(argv[1], "r"))) {
+		fprintf(stderr, "svm-replay: cannot open %s\n", argv[1]);
+		return 2;
+	}
+	out = open_memstream(&buf, &len);
+	if (!out) {
+		fprintf(stderr, "svm-replay: out of memory\n");
+		return 1;
+	}
+	svm_replay_init(&rp);
+	while (getline(&line, &cap, in) >= 0) {
+		lineno++;
+		if (svm_replay_line(&rp, line, out)) {
+			fprintf(stderr, "svm-replay: line %lu: %s\n", lineno,
+				rp.err);
+			ret = 2;
+			break;
+		}
+	}
+	fclose(out);
+	if (!ret)
+		fwrite(buf, 1, len, stdout);
+	svm_replay_destroy(&rp);
+	free(buf);
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	return ret;
+}
