@@ -10,6 +10,8 @@
 #   make userspace    the core built in user space: svm-replay examples and
 #                     1,000,000 fuzzed operations against a per-page model
 #                     (ASan+UBSan)
+#   make sim          trace-driven simulator: policies vs an oracle (table, SVG)
+#   make bench        instructions per operation (callgrind), 1e3..1e6 ranges
 #   make test-harness the harness's own tests (overlay, version, patches)
 #   make check        everything CI runs
 #
@@ -23,7 +25,7 @@ SHELL := /bin/bash
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
-.PHONY: all check deps tree kunit kunit-kasan lint warnings userspace test-harness clean distclean help
+.PHONY: all check deps tree kunit kunit-kasan lint warnings userspace sim bench test-harness clean distclean help
 
 all: kunit
 
@@ -52,6 +54,10 @@ userspace: deps
 	@mkdir -p $(CACHE)
 	@$(MAKE) --no-print-directory -C tools/testing/svm_core \
 		KTREE="$$($(HARNESS) tree)" check | tee $(CACHE)/userspace.log
+
+sim bench: deps
+	@$(MAKE) --no-print-directory -C tools/testing/svm_core \
+		KTREE="$$($(HARNESS) tree)" $@
 
 test-harness: deps
 	@mkdir -p $(CACHE)

@@ -43,7 +43,7 @@ need_pkgs() {
 
 	for pair in flex:flex bison:bison bc:bc gcc:gcc make:make perl:perl \
 		    python3:python3 xz:xz-utils ccache:ccache sparse:sparse \
-		    patch:patch cpio:cpio; do
+		    patch:patch cpio:cpio valgrind:valgrind; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
 		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
@@ -274,6 +274,11 @@ cmd_lint() {
 	mapfile -t src < <(overlay_files | grep -E '\.[ch]$')
 	mapfile -t docs < <(overlay_files | grep -E '\.[ch]$')
 	mapfile -t patches < <(grep -v -e '^#' -e '^$' "$REPO/kunit/patches/series")
+	# The user-space tools are not laid into the tree: check them in place.
+	while read -r p; do
+		src+=("$REPO/$p")
+	done < <(cd "$REPO" && git ls-files -co --exclude-standard -- \
+		'tools/*.c' 'tools/*.h' | LC_ALL=C sort)
 	cd "$tree"
 	out=$(scripts/checkpatch.pl --strict --quiet --show-types -f "${src[@]}" 2>&1) || rc=1
 	[ -z "$out" ] || { echo "$out"; rc=1; }

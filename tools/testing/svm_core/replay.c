@@ -25,18 +25,17 @@ static int fail(struct svm_replay *rp, const char *fmt, ...)
 }
 
 /* A page number or other count: decimal or 0x-hex, nothing else. */
-static int number(struct svm_replay *rp, const char *tok, const char *what,
-		  unsigned long max, unsigned long *val)
+static int parse_number(struct svm_replay *rp, const char *tok,
+			const char *what, unsigned long max, unsigned long *val)
 {
 	char *end;
 
 	if (!isdigit((unsigned char)tok[0]))
-		return fail(rp, "%s '%s' is not a number", what, tok);
+		return fail(rp, "%s '%s' is not a page, count or id", what, tok);
 	errno = 0;
 	*val = strtoul(tok, &end, 0);
 	if (errno || *end || (tok[0] == '0' && isdigit((unsigned char)tok[1])))
-		return fail(rp, "%s '%s' is not a decimal or 0x-hex number",
-			    what, tok);
+		return fail(rp, "%s '%s' must be decimal or 0x-hex", what, tok);
 	if (*val > max)
 		return fail(rp, "%s %s is larger than %lu", what, tok, max);
 	return 0;
@@ -46,7 +45,7 @@ static int location(struct svm_replay *rp, const char *tok, u32 *loc)
 {
 	unsigned long v;
 
-	if (number(rp, tok, "location", U32_MAX - 1, &v))
+	if (parse_number(rp, tok, "location", U32_MAX - 1, &v))
 		return -1;
 	*loc = v;
 	return 0;
@@ -55,8 +54,8 @@ static int location(struct svm_replay *rp, const char *tok, u32 *loc)
 static int interval(struct svm_replay *rp, char **tok, unsigned long *start,
 		    unsigned long *last)
 {
-	if (number(rp, tok[0], "start", ULONG_MAX, start) ||
-	    number(rp, tok[1], "last", ULONG_MAX, last))
+	if (parse_number(rp, tok[0], "start", ULONG_MAX, start) ||
+	    parse_number(rp, tok[1], "last", ULONG_MAX, last))
 		return -1;
 	if (*start > *last)
 		return fail(rp, "start 0x%lx is after last 0x%lx", *start, *last);
@@ -178,11 +177,16 @@ static int apply_plan(struct svm_replay *rp, unsigned long start,
 		bool need_a = steps[k].split_head ||
 			      steps[k].kind == SVM_CORE_STEP_NEW;
 
-		if (need_a && !(parts[2 * k] = calloc(1, sizeof(**parts))))
-			goto out;
-		if (steps[k].split_tail &&
-		    !(parts[2 * k + 1] = calloc(1, sizeof(**parts))))
-			goto out;
+		if (need_a) {
+			parts[2 * k] = calloc(1, sizeof(**parts));
+			if (!parts[2 * k])
+				goto out;
+		}
+		if (steps[k].split_tail) {
+			parts[2 * k + 1] = calloc(1, sizeof(**parts));
+			if (!parts[2 * k + 1])
+				goto out;
+		}
 	}
 
 	for (k = 0; k < n; k++) {
@@ -261,8 +265,8 @@ static int cmd_range(struct svm_replay *rp, char **tok, int n)
 	if (n == 4) {
 		if (strncmp(tok[3], "gran=", 5))
 			return fail(rp, "expected gran=<g>, got '%s'", tok[3]);
-		if (number(rp, tok[3] + 5, "granularity",
-			   SVM_CORE_GRANULARITY_MAX, &g))
+		if (parse_number(rp, tok[3] + 5, "granularity",
+				 SVM_CORE_GRANULARITY_MAX, &g))
 			return -1;
 	}
 	if (svm_core_set_first(&rp->set, start, last))
@@ -284,8 +288,11 @@ static int cmd_gpu(struct svm_replay *rp, char **tok, int n)
 
 	if (n != 3)
 		return fail(rp, "usage: gpu <page> <loc>");
-	if (number(rp, tok[1], "page", ULONG_MAX, &page) ||
-	    location(rp, tok[2], &loc) || !(r = range_at(rp, page)))
+	if (parse_number(rp, tok[1], "page", ULONG_MAX, &page) ||
+	    location(rp, tok[2], &loc))
+		return -1;
+	r = range_at(rp, page);
+	if (!r)
 		return -1;
 	rp->stats.faults++;
 	/* The outcome (0, -EBUSY ...) is the simulated driver's business. */
@@ -301,8 +308,10 @@ static int cmd_cpu(struct svm_replay *rp, char **tok, int n)
 
 	if (n != 2)
 		return fail(rp, "usage: cpu <page>");
-	if (number(rp, tok[1], "page", ULONG_MAX, &page) ||
-	    !(r = range_at(rp, page)))
+	if (parse_number(rp, tok[1], "page", ULONG_MAX, &page))
+		return -1;
+	r = range_at(rp, page);
+	if (!r)
 		return -1;
 	/* The CPU faults only on pages in device memory. */
 	if (svm_core_range_page_loc(r, page) == SVM_CORE_LOC_SYSTEM)
@@ -331,8 +340,8 @@ static int cmd_attr(struct svm_replay *rp, char **tok, int n, enum attr attr)
 	if (attr == ATTR_PREFETCH && location(rp, tok[3], &req.value))
 		return -1;
 	if (attr == ATTR_GRAN) {
-		if (number(rp, tok[3], "granularity", SVM_CORE_GRANULARITY_MAX,
-			   &v))
+		if (parse_number(rp, tok[3], "granularity",
+				 SVM_CORE_GRANULARITY_MAX, &v))
 			return -1;
 		req.value = v;
 	}
@@ -372,8 +381,8 @@ static int cmd_fail(struct svm_replay *rp, char **tok, int n)
 
 	if (n != 2 && n != 3)
 		return fail(rp, "usage: fail <page> [<count>]");
-	if (number(rp, tok[1], "page", ULONG_MAX, &page) ||
-	    (n == 3 && number(rp, tok[2], "count", ULONG_MAX, &count)))
+	if (parse_number(rp, tok[1], "page", ULONG_MAX, &page) ||
+	    (n == 3 && parse_number(rp, tok[2], "count", ULONG_MAX, &count)))
 		return -1;
 	if (!count || count - 1 > ULONG_MAX - page)
 		return fail(rp, "count %lu does not fit from page 0x%lx", count,
@@ -394,19 +403,21 @@ void svm_replay_dump(const struct svm_replay *rp, FILE *out)
 		fprintf(out, "range 0x%lx 0x%lx gran=%u loc=%u vram=%lu\n",
 			r->start, r->last, r->granularity, r->actual_loc,
 			r->vram_pages);
-	fprintf(out, "stats faults=%lu migrations=%lu to_dev=%lu to_sys=%lu splits=%lu\n",
-		st->faults, st->migrations, st->to_dev, st->to_sys, st->splits);
+	fprintf(out, "stats faults=%lu migrations=%lu to_dev=%lu to_sys=%lu",
+		st->faults, st->migrations, st->to_dev, st->to_sys);
+	fprintf(out, " splits=%lu\n", st->splits);
 }
 
 int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out)
 {
 	char buf[512], *tok[MAX_TOKENS], *p, *save = NULL;
+	size_t len = strlen(line);
 	int n = 0;
 
 	rp->err[0] = '\0';
-	if (strlen(line) >= sizeof(buf))
+	if (len >= sizeof(buf))
 		return fail(rp, "line longer than %zu characters", sizeof(buf) - 1);
-	strcpy(buf, line);
+	memcpy(buf, line, len + 1);
 	p = strchr(buf, '#');
 	if (p)
 		*p = '\0';

@@ -12,7 +12,7 @@
 #include <linux/svm_core.h>
 
 /* New ranges made in gaps by prefetch and gran are cut at this many pages. */
-#define SVM_REPLAY_MAX_PAGES	(1UL << 18)
+#define SVM_REPLAY_MAX_PAGES	BIT(18)
 
 struct svm_replay_stats {
 	unsigned long faults;		/* GPU faults, and CPU faults on device pages */

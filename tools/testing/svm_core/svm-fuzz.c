@@ -203,7 +203,8 @@ static void m_unmap(struct model *m, unsigned int s, unsigned int l)
 		bounds(m, i, &rs, &rl);
 		m->st.splits += (i > rs) + (rl > l);
 		for (; i <= rl && i <= l; i++) {
-			m->mapped[i] = m->head[i] = 0;
+			m->mapped[i] = 0;
+			m->head[i] = 0;
 			m->loc[i] = 0;
 		}
 		if (rl > l)
@@ -244,9 +245,9 @@ static void m_dump(const struct model *m, FILE *out)
 			m->base + s, m->base + l, m->gran[s], range_loc(m, s, l),
 			n);
 	}
-	fprintf(out, "stats faults=%lu migrations=%lu to_dev=%lu to_sys=%lu splits=%lu\n",
-		m->st.faults, m->st.migrations, m->st.to_dev, m->st.to_sys,
-		m->st.splits);
+	fprintf(out, "stats faults=%lu migrations=%lu to_dev=%lu to_sys=%lu",
+		m->st.faults, m->st.migrations, m->st.to_dev, m->st.to_sys);
+	fprintf(out, " splits=%lu\n", m->st.splits);
 }
 
 struct gen_line {
@@ -303,7 +304,7 @@ static void gen(const struct model *m, struct gen_line *g)
 			 1 + rnd(i + 8 <= NP ? 8 : NP - i));
 	} else {
 		/* Lines the replay must reject, leaving everything as it was. */
-		snprintf(g->text, MAXLINE, "%s", bad[rnd(sizeof(bad) / sizeof(bad[0]))]);
+		snprintf(g->text, MAXLINE, "%s", bad[rnd(ARRAY_SIZE(bad))]);
 	}
 }
 
@@ -462,7 +463,7 @@ static int diverges(unsigned long base, struct gen_line *lines, int n)
 		int ret = svm_replay_line(&rp, lines[k].text, sink);
 		bool valid = model_line(&m, lines[k].text);
 
-		if ((ret == 0) != valid ||
+		if (!ret != valid ||
 		    strcmp(dump_core(&rp), dump_model(&m)) ||
 		    svm_core_set_validate(&rp.set))
 			bad = k;
@@ -504,13 +505,13 @@ int main(int argc, char **argv)
 	struct gen_line *lines;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--ops") && i + 1 < argc)
+		if (!strcmp(argv[i], "--ops") && i + 1 < argc) {
 			ops = strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoull(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--script-len") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--script-len") && i + 1 < argc) {
 			len = atoi(argv[++i]);
-		else {
+		} else {
 			fprintf(stderr, "usage: svm-fuzz [--ops N] [--seed S] [--script-len L]\n");
 			return 2;
 		}
@@ -551,8 +552,9 @@ int main(int argc, char **argv)
 		if (bad >= 0) {
 			int k, m2 = shrink(base, lines, bad + 1);
 
-			printf("svm-fuzz: divergence in script %lu (seed %llu); shortest failing script, %d lines:\n",
-			       scripts, (unsigned long long)seed, m2);
+			printf("svm-fuzz: divergence in script %lu (seed %llu)\n",
+			       scripts, (unsigned long long)seed);
+			printf("svm-fuzz: shortest failing script, %d lines:\n", m2);
 			for (k = 0; k < m2; k++)
 				printf("%s\n", lines[k].text);
 			printf("0 passed, 1 failed\n");

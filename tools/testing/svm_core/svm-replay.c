@@ -26,9 +26,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: svm-replay [script]\n");
 		return 2;
 	}
-	if (argc == 2 && strcmp(argv[1], "-") && !(in = fopen(argv[1], "r"))) {
-		fprintf(stderr, "svm-replay: cannot open %s\n", argv[1]);
-		return 2;
+	if (argc == 2 && strcmp(argv[1], "-")) {
+		in = fopen(argv[1], "r");
+		if (!in) {
+			fprintf(stderr, "svm-replay: cannot open %s\n", argv[1]);
+			return 2;
+		}
 	}
 	out = open_memstream(&buf, &len);
 	if (!out) {

@@ -13,16 +13,26 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 #include <linux/kernel.h>
-#include <asm/bug.h>
 
 #ifndef U32_MAX
 #define U32_MAX		((u32)~0U)
 #endif
 
+/* An internal invariant broke: in user space that ends the run. */
+#define WARN_ON_ONCE(cond) ({						\
+	bool __warn = !!(cond);						\
+	if (__warn) {							\
+		fprintf(stderr, "WARN_ON_ONCE(%s) at %s:%d\n", #cond,	\
+			__FILE__, __LINE__);				\
+		abort();						\
+	}								\
+	__warn;								\
+})
+
 #define pr_err(fmt, ...)	fprintf(stderr, fmt, ##__VA_ARGS__)
 
-#define MODULE_DESCRIPTION(s)
-#define MODULE_LICENSE(s)
+#define MODULE_DESCRIPTION(s)	static_assert(1, s)
+#define MODULE_LICENSE(s)	static_assert(1, s)
 
 #include <linux/gfp.h>
 

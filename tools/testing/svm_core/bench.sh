@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Instructions per svm_core operation, counted by callgrind, for range sets
+# of 1e3 to 1e6 ranges; prints a table and checks that the per-fault cost
+# grows at most 2x from the smallest to the largest set.
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install valgrind)" >&2; exit 1; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+ops=20000
+declare -A ir
+sizes="1000 10000 100000 1000000"
+for n in $sizes; do
+	valgrind --tool=callgrind --collect-atstart=no \
+		--callgrind-out-file="$out/cg.$n.%p" ./svm-bench "$n" >"$out/out.$n" 2>"$out/log.$n" ||
+		{ cat "$out/log.$n"; exit 1; }
+	ir[$n.nsplit]=$(sed -n 's/.*, \([0-9]*\) splits.*/\1/p' "$out/out.$n")
+	for f in "$out"/cg."$n".*; do
+		op=$(sed -n 's/^desc: Trigger: Client Request: //p' "$f")
+		[ -n "$op" ] || continue
+		ir[$n.$op]=$(sed -n 's/^summary: //p;s/^totals: //p' "$f" | head -n 1)
+	done
+done
+printf '%-8s' "ranges"
+for op in fault lookup record split; do printf '%12s' "$op"; done
+echo
+echo "(instructions per operation; record = one window to the device and back)"
+for n in $sizes; do
+	printf '%-8s' "$n"
+	for op in fault lookup record split; do
+		div=$ops
+		[ "$op" = split ] && div=${ir[$n.nsplit]}
+		printf '%12.0f' "$(echo "${ir[$n.$op]:-0} / $div" | bc -l)"
+	done
+	echo
+done
+first=${sizes%% *}
+growth=$(echo "${ir[1000000.fault]} / ${ir[$first.fault]}" | bc -l)
+printf 'fault cost growth from %s to 1000000 ranges: %.2fx (goal: at most 2x)\n' "$first" "$growth"
+echo "a fault decision in a tracked window allocated nothing (svm-bench checks)"
+[ "$(echo "$growth <= 2" | bc)" = 1 ] || { echo "bench: fault cost grew more than 2x" >&2; exit 1; }
