@@ -5,6 +5,7 @@
 #
 #   make kunit        KUnit suites under UML through kunit.py (the main job)
 #   make kunit-kasan  the same suites with KASAN and UBSAN
+#   make e2e          svm_core on real device-private memory, x86_64 QEMU
 #   make lint         checkpatch --strict and kernel-doc -Wall, zero warnings
 #   make warnings     W=1 and sparse on lib/svm_core, zero warnings
 #   make userspace    the core built in user space: svm-replay examples and
@@ -25,7 +26,7 @@ SHELL := /bin/bash
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
-.PHONY: all check deps tree kunit kunit-kasan lint warnings userspace sim bench test-harness clean distclean help
+.PHONY: all check deps tree kunit kunit-kasan lint warnings e2e userspace sim bench test-harness clean distclean help
 
 all: kunit
 
@@ -43,6 +44,9 @@ kunit: deps
 
 kunit-kasan: deps
 	@$(HARNESS) kunit uml-kasan
+
+e2e: deps
+	@$(HARNESS) kunit x86_64-e2e
 
 lint: deps
 	@$(HARNESS) lint
@@ -70,8 +74,9 @@ check: deps
 	@$(MAKE) --no-print-directory test-harness
 	@$(MAKE) --no-print-directory userspace
 	@$(MAKE) --no-print-directory kunit
-	@$(MAKE) --no-print-directory warnings
 	@$(MAKE) --no-print-directory kunit-kasan
+	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory warnings
 	@$(HARNESS) summary
 
 # Build directories only; the unpacked tree stays.

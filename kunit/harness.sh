@@ -43,7 +43,8 @@ need_pkgs() {
 
 	for pair in flex:flex bison:bison bc:bc gcc:gcc make:make perl:perl \
 		    python3:python3 xz:xz-utils ccache:ccache sparse:sparse \
-		    patch:patch cpio:cpio valgrind:valgrind; do
+		    patch:patch cpio:cpio valgrind:valgrind \
+		    qemu-system-x86_64:qemu-system-x86; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
 		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
@@ -183,12 +184,16 @@ cmd_overlay() {
 cmd_kunit() {
 	local name=$1 tree build
 	shift
-	local -a cfg=(--kunitconfig="$REPO/.kunitconfig")
+	local -a cfg=(--kunitconfig="$REPO/.kunitconfig" --arch=um)
 
 	case "$name" in
 	uml) ;;
 	uml-kasan) cfg+=(--kunitconfig="$REPO/kunit/configs/kasan-ubsan.config") ;;
-	*) die "unknown kunit configuration '$name' (uml, uml-kasan)" ;;
+	x86_64-e2e)
+		# Device-private memory needs a real architecture: QEMU.
+		cfg=(--kunitconfig="$REPO/lib/svm_core/tests/e2e.kunitconfig"
+		     --arch=x86_64 --qemu_args="-m 1024") ;;
+	*) die "unknown kunit configuration '$name' (uml, uml-kasan, x86_64-e2e)" ;;
 	esac
 	tree=$(cmd_overlay | tail -n 1)
 	build=$CACHE/build-$name
@@ -201,31 +206,34 @@ cmd_kunit() {
 	# kept in $CACHE/kunit-$name.log for "make check"'s summary.
 	# shellcheck disable=SC2086
 	python3 tools/testing/kunit/kunit.py run "${cfg[@]}" \
-		--build_dir="$build" --arch=um --jobs="$(nproc)" \
+		--build_dir="$build" --jobs="$(nproc)" \
 		--make_options CC="ccache gcc" "$@" ${KUNIT_ARGS:-} |
 		tee "$CACHE/kunit-$name.log"
 	return "${PIPESTATUS[0]}"
 }
 
 # The core and its tests compiled with W=1 and sparse (C=2 checks every
-# file), in the UML build directory "kunit uml" configured. Any warning in a
-# project file fails; the tree's own warnings are not ours to judge.
+# file) in the build directories "kunit uml" and "kunit x86_64-e2e" made
+# (the e2e suite only builds on x86_64). Any warning in a project file
+# fails; the tree's own warnings are not ours to judge.
 cmd_warnings() {
-	local tree build=$CACHE/build-uml log=$CACHE/warnings.log n
+	local tree log=$CACHE/warnings.log build arch n=0 dirs=0 suffix=""
 	local -a ours
 
 	tree=$(cmd_overlay | tail -n 1)
 	[ -z "${KERNEL_SRC:-}" ] ||
-		build=$build-$(echo "$tree" | sha1sum | cut -c1-8)
-	if [ ! -f "$build/.config" ]; then
-		(cd "$tree" && python3 tools/testing/kunit/kunit.py config \
-			--kunitconfig="$REPO/.kunitconfig" --build_dir="$build" \
-			--arch=um --make_options CC="ccache gcc" >/dev/null) ||
-			die "cannot configure $build"
-	fi
-	make -s -C "$tree" ARCH=um O="$build" CC="ccache gcc" W=1 C=2 \
-		-j"$(nproc)" lib/svm_core/ > "$log" 2>&1 ||
-		{ cat "$log"; die "W=1/sparse build of lib/svm_core failed"; }
+		suffix=-$(echo "$tree" | sha1sum | cut -c1-8)
+	: > "$log"
+	for pair in um:uml x86_64:x86_64-e2e; do
+		arch=${pair%%:*}
+		build=$CACHE/build-${pair#*:}$suffix
+		[ -f "$build/.config" ] || continue
+		dirs=$((dirs + 1))
+		make -s -C "$tree" ARCH="$arch" O="$build" CC="ccache gcc" W=1 C=2 \
+			-j"$(nproc)" lib/svm_core/ >> "$log" 2>&1 ||
+			{ cat "$log"; die "W=1/sparse build of lib/svm_core ($arch) failed"; }
+	done
+	[ "$dirs" -gt 0 ] || die "no build directory yet: run make kunit first"
 	mapfile -t ours < <(overlay_files | grep -E '\.[ch]$')
 	printf '%s:\n' "${ours[@]}" > "$log.pat"
 	n=$(grep -F -f "$log.pat" "$log" | grep -c -E 'warning|error' || true)
@@ -233,7 +241,7 @@ cmd_warnings() {
 		grep -F -f "$log.pat" "$log"
 		die "$n W=1/sparse warnings in svm_core files (above)"
 	fi
-	echo "harness: W=1 and sparse (C=2) clean on ${#ours[@]} svm_core files"
+	echo "harness: W=1 and sparse (C=2) clean on ${#ours[@]} svm_core files, $dirs architectures"
 }
 
 # One closing line over this check's test runs: "N passed, N failed", from

