@@ -390,6 +390,22 @@ int svm_tdev_evict(struct svm_tdev *tdev, struct svm_core_range *r)
 	return ret;
 }
 
+/* hmm_range_fault() without faulting, retried until no invalidation raced. */
+static int tdev_snapshot(struct svm_tdev *tdev, struct hmm_range *range)
+{
+	int ret;
+
+	do {
+		range->notifier_seq = mmu_interval_read_begin(&tdev->notifier);
+		mmap_read_lock(tdev->mm);
+		ret = hmm_range_fault(range);
+		mmap_read_unlock(tdev->mm);
+	} while (ret == -EBUSY ||
+		 (!ret && mmu_interval_read_retry(&tdev->notifier,
+						  range->notifier_seq)));
+	return ret;
+}
+
 /**
  * svm_tdev_device_pages() - which pages are in the device's memory
  * @tdev: the device
@@ -417,14 +433,7 @@ int svm_tdev_device_pages(struct svm_tdev *tdev, unsigned long addr,
 	if (!pfns)
 		return -ENOMEM;
 	range.hmm_pfns = pfns;
-	do {
-		range.notifier_seq = mmu_interval_read_begin(&tdev->notifier);
-		mmap_read_lock(tdev->mm);
-		ret = hmm_range_fault(&range);
-		mmap_read_unlock(tdev->mm);
-	} while (ret == -EBUSY ||
-		 (!ret && mmu_interval_read_retry(&tdev->notifier,
-						  range.notifier_seq)));
+	ret = tdev_snapshot(tdev, &range);
 	for (i = 0; !ret && i < npages; i++) {
 		struct page *page = (pfns[i] & HMM_PFN_VALID) ?
 				    hmm_pfn_to_page(pfns[i]) : NULL;
@@ -457,14 +466,7 @@ int svm_tdev_map_order(struct svm_tdev *tdev, unsigned long addr)
 	};
 	int ret;
 
-	do {
-		range.notifier_seq = mmu_interval_read_begin(&tdev->notifier);
-		mmap_read_lock(tdev->mm);
-		ret = hmm_range_fault(&range);
-		mmap_read_unlock(tdev->mm);
-	} while (ret == -EBUSY ||
-		 (!ret && mmu_interval_read_retry(&tdev->notifier,
-						  range.notifier_seq)));
+	ret = tdev_snapshot(tdev, &range);
 	if (ret)
 		return ret;
 	return (pfn & HMM_PFN_VALID) ? hmm_pfn_to_map_order(pfn) : -ENOENT;
