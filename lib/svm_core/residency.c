@@ -116,7 +116,8 @@ static void svm_core_runs_plan(const struct svm_core_range *r,
  * the device allocation; 0 otherwise; -EINVAL if [@start, @last] is empty or
  * not inside @r, @loc is %SVM_CORE_LOC_UNDEFINED, @loc is a device other
  * than the one whose pages @r holds (move those to system memory first), or
- * @offset does not match; -ENOMEM. On error nothing has changed.
+ * @offset does not match or would wrap past the end of the address space
+ * over the range; -ENOMEM. On error nothing has changed.
  */
 int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 			  unsigned long last, u32 loc, unsigned long offset,
@@ -132,6 +133,8 @@ int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 		return -EINVAL;
 	if (to_device && before &&
 	    (loc != r->actual_loc || offset != r->offset))
+		return -EINVAL;
+	if (to_device && offset > ULONG_MAX - (r->last - r->start))
 		return -EINVAL;
 
 	svm_core_runs_plan(r, start, last, to_device, &i, &j, rep, &k);

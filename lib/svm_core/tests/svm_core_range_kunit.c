@@ -130,6 +130,8 @@ static const struct record_case record_cases[] = {
 	  RUNS(1, RUN(0x100, 0x1ff)), 0x200, 0x2ff, 2, 0x10, -EINVAL },
 	{ "a different allocation offset", RUNS(1, RUN(0x100, 0x1ff)), 0x200,
 	  0x2ff, 1, 0x20, -EINVAL },
+	{ "an offset that wraps over the range", NO_RUNS, 0x200, 0x2ff, 1,
+	  ULONG_MAX - 0x100, -EINVAL },
 };
 
 KUNIT_ARRAY_PARAM_DESC(record, record_cases, desc);
