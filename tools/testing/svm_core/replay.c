@@ -64,8 +64,8 @@ static int interval(struct svm_replay *rp, char **tok, unsigned long *start,
 
 /* ---- the fake device ---- */
 
-static int fake_move(struct svm_replay *rp, struct svm_core_range *r, u32 loc,
-		     unsigned long start, unsigned long last, unsigned long *moved)
+int svm_replay_move(struct svm_core_range *r, u32 loc, unsigned long start,
+		    unsigned long last, unsigned long *moved)
 {
 	unsigned long dev = svm_core_range_count_device(r, start, last);
 	int ret;
@@ -74,13 +74,24 @@ static int fake_move(struct svm_replay *rp, struct svm_core_range *r, u32 loc,
 				    r->vram_pages ? r->offset : 0, GFP_KERNEL);
 	if (ret < 0)
 		return ret;
-	if (loc) {
-		*moved += last - start + 1 - dev;
-		rp->stats.to_dev += last - start + 1 - dev;
-	} else {
-		*moved += dev;
-		rp->stats.to_sys += dev;
-	}
+	*moved = loc ? last - start + 1 - dev : dev;
+	return 0;
+}
+
+static int fake_move(struct svm_replay *rp, struct svm_core_range *r, u32 loc,
+		     unsigned long start, unsigned long last, unsigned long *moved)
+{
+	unsigned long n;
+	int ret;
+
+	ret = svm_replay_move(r, loc, start, last, &n);
+	if (ret)
+		return ret;
+	*moved += n;
+	if (loc)
+		rp->stats.to_dev += n;
+	else
+		rp->stats.to_sys += n;
 	return 0;
 }
 

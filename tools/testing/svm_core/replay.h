@@ -35,5 +35,8 @@ void svm_replay_destroy(struct svm_replay *rp);
 /* 0, or -1 with rp->err set and the state unchanged. @out receives dumps. */
 int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out);
 void svm_replay_dump(const struct svm_replay *rp, FILE *out);
+/* Record [start, last] as now at @loc; *moved: pages whose location changed. */
+int svm_replay_move(struct svm_core_range *r, u32 loc, unsigned long start,
+		    unsigned long last, unsigned long *moved);
 
 #endif /* _SVM_REPLAY_H */

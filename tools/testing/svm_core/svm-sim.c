@@ -278,14 +278,12 @@ static double mig_cost(const struct cost *c, unsigned long pages)
 static int sim_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
 		       unsigned long last, void *priv)
 {
-	unsigned long dev = svm_core_range_count_device(r, start, last);
-	unsigned long moved = loc ? last - start + 1 - dev : dev;
 	struct sim *s = priv;
+	unsigned long moved;
 	int ret;
 
-	ret = svm_core_range_record(r, start, last, loc,
-				    r->vram_pages ? r->offset : 0, GFP_KERNEL);
-	if (ret < 0)
+	ret = svm_replay_move(r, loc, start, last, &moved);
+	if (ret)
 		return ret;
 	if (moved) {
 		s->res.migrations++;
