@@ -7,9 +7,11 @@
 #
 #   harness.sh deps              install what the build needs from Debian
 #   harness.sh tree              print the kernel tree, unpacking it if needed
-#   harness.sh overlay           lay the project's files and hook-ins into it
+#   harness.sh overlay           lay the project's files and apply the patches
+#                                of patches/series
 #   harness.sh kunit NAME ARGS   kunit.py run with the named configuration
-#   harness.sh lint              checkpatch --strict and kernel-doc -Wall
+#   harness.sh lint              checkpatch --strict (files and patches/) and
+#                                kernel-doc -Wall
 #   harness.sh warnings          W=1 and sparse on lib/svm_core, zero warnings
 #   harness.sh summary           "N passed, N failed" over the last kunit runs
 #
@@ -18,22 +20,12 @@
 
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${SVM_CORE_CACHE:-$REPO/.cache}
-DEB_TARBALL=/usr/src/linux-source-6.12.tar.xz
+PROG=harness
+# shellcheck source=kunit/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MANIFEST_NAME=.svm_core_overlay
-
-die() {
-	echo "harness: $*" >&2
-	exit 1
-}
-
-# Files the project lays into a kernel tree, relative to both roots.
-overlay_files() {
-	(cd "$REPO" && find include/linux/svm_core.h lib/svm_core \
-		Documentation/core-api/svm_core.rst \
-		-type f ! -name '*.o' ! -name '*~' 2>/dev/null | LC_ALL=C sort)
-}
+# The patches the overlay applied, and a copy of each as applied.
+PATCH_STATE=.svm_core_patches
 
 # ---------------------------------------------------------------- deps ----
 
@@ -82,17 +74,6 @@ cmd_deps() {
 
 # ---------------------------------------------------------------- tree ----
 
-check_version() {
-	local tree=$1 v p
-
-	[ -f "$tree/Makefile" ] && [ -f "$tree/tools/testing/kunit/kunit.py" ] ||
-		die "$tree is not a Linux source tree (no Makefile or kunit.py)"
-	v=$(sed -n 's/^VERSION = //p' "$tree/Makefile")
-	p=$(sed -n 's/^PATCHLEVEL = //p' "$tree/Makefile")
-	[ "$v.$p" = "6.12" ] ||
-		die "$tree is Linux $v.$p, svm_core targets 6.12: point KERNEL_SRC at a 6.12 tree"
-}
-
 cmd_tree() {
 	local tree tmp
 
@@ -120,25 +101,64 @@ cmd_tree() {
 
 # ------------------------------------------------------------- overlay ----
 
-# Apply each hook-in patch once. A patch that neither applies nor is already
-# applied means the tree is not one we know how to hook into.
+# Apply every patch of the series once, in order. What was applied is
+# recorded in the tree with a copy of each patch, so that a series edited
+# since (a patch changed, added or dropped) is re-applied exactly: the
+# recorded patches from the first one that differs are taken out again,
+# newest first, and the rest of the series goes in. A patch the record does
+# not know is skipped if it is already applied (a tree hooked in by hand);
+# one that neither applies nor is applied means the tree is not one we
+# know how to hook into.
 apply_patches() {
-	local tree=$1 p
+	local tree=$1 state=$1/$PATCH_STATE i n=0 p sum name hint=""
+	local -a want_name=() want_sum=() have_name=() have_sum=()
 
-	while read -r p; do
-		case "$p" in ''|'#'*) continue ;; esac
-		if patch -d "$tree" -p1 -R --dry-run -s -f < "$REPO/kunit/patches/$p" >/dev/null 2>&1; then
-			continue
+	[ -n "${KERNEL_SRC:-}" ] || hint=" (rm -rf $tree starts from a fresh one)"
+
+	mkdir -p "$state"
+	[ -f "$state/applied" ] || : > "$state/applied"
+	mapfile -t want_name < <(series_patches)
+	for name in "${want_name[@]}"; do
+		want_sum+=("$(sha1sum < "$REPO/patches/$name" | cut -d' ' -f1)")
+	done
+	while read -r sum name; do
+		have_sum+=("$sum")
+		have_name+=("$name")
+	done < "$state/applied"
+	while [ $n -lt ${#have_sum[@]} ] && [ $n -lt ${#want_sum[@]} ] &&
+	      [ "${have_sum[n]}" = "${want_sum[n]}" ]; do
+		n=$((n + 1))
+	done
+	for ((i = ${#have_sum[@]} - 1; i >= n; i--)); do
+		p=$state/${have_sum[i]}.patch
+		if [ -f "$p" ] && has_diff "$p"; then
+			patch -d "$tree" -p1 -R -s -f -F0 --no-backup-if-mismatch \
+				< "$p" > /dev/null 2>&1 ||
+				die "cannot take out ${have_name[i]} as applied earlier (a changed series): $tree was edited there; restore it or use a fresh tree"
 		fi
-		patch -d "$tree" -p1 --dry-run -s -f < "$REPO/kunit/patches/$p" >/dev/null 2>&1 ||
-			die "kunit/patches/$p does not apply to $tree (Linux $(make -s -C "$tree" kernelversion 2>/dev/null)); the tree is not 6.12-compatible or was edited there"
-		patch -d "$tree" -p1 -s -f --no-backup-if-mismatch < "$REPO/kunit/patches/$p" >/dev/null
-	done < "$REPO/kunit/patches/series"
+		rm -f "$p"
+		head -n "$i" "$state/applied" > "$state/applied.new"
+		mv "$state/applied.new" "$state/applied"
+	done
+	for ((i = n; i < ${#want_sum[@]}; i++)); do
+		name=${want_name[i]}
+		p=$REPO/patches/$name
+		if has_diff "$p" &&
+		   ! patch -d "$tree" -p1 -R --dry-run -s -f -F0 < "$p" > /dev/null 2>&1; then
+			patch -d "$tree" -p1 --dry-run -s -f -F0 < "$p" > /dev/null 2>&1 ||
+				die "patches/$name does not apply to $tree (Linux $(kernel_version "$tree")) and is not applied there either: the tree is not 6.12-compatible or was edited there$hint"
+			patch -d "$tree" -p1 -s -f -F0 --no-backup-if-mismatch \
+				< "$p" > /dev/null
+		fi
+		cp "$p" "$state/${want_sum[i]}.patch"
+		echo "${want_sum[i]} $name" >> "$state/applied"
+	done
 }
 
 cmd_overlay() {
 	local tree manifest f sum recorded
 
+	check_series
 	tree=$(cmd_tree)
 	manifest=$tree/$MANIFEST_NAME
 	touch "$manifest"
@@ -272,8 +292,22 @@ cmd_summary() {
 
 # ---------------------------------------------------------------- lint ----
 
+# A patch of the series with no diff only lays project files: give
+# checkpatch the commit it stands for, its message plus those files as new
+# files, so that the message is checked too (checkpatch skips the sign-off
+# and other message checks of a patch without a diff).
+commit_as_patch() {
+	local name=$1 f
+
+	cat "$REPO/patches/$name"
+	series_claims | awk -v p="$name" '$2 == p { print $3 }' |
+		while read -r f; do
+			(cd "$REPO" && git diff --no-index -- /dev/null "$f") || true
+		done
+}
+
 cmd_lint() {
-	local tree rc=0 out p
+	local tree rc=0 out p tmp=$CACHE/lint.patch
 	local -a src docs patches
 
 	# checkpatch runs inside the tree, on the copies the overlay laid there,
@@ -281,7 +315,7 @@ cmd_lint() {
 	tree=$(cmd_overlay | tail -n 1)
 	mapfile -t src < <(overlay_files | grep -E '\.[ch]$')
 	mapfile -t docs < <(overlay_files | grep -E '\.[ch]$')
-	mapfile -t patches < <(grep -v -e '^#' -e '^$' "$REPO/kunit/patches/series")
+	mapfile -t patches < <(series_patches)
 	# The user-space tools are not laid into the tree: check them in place.
 	while read -r p; do
 		src+=("$REPO/$p")
@@ -291,10 +325,15 @@ cmd_lint() {
 	out=$(scripts/checkpatch.pl --strict --quiet --show-types -f "${src[@]}" 2>&1) || rc=1
 	[ -z "$out" ] || { echo "$out"; rc=1; }
 	for p in "${patches[@]}"; do
-		out=$(scripts/checkpatch.pl --strict --quiet --show-types \
-			"$REPO/kunit/patches/$p" 2>&1) || rc=1
-		[ -z "$out" ] || { echo "kunit/patches/$p:"; echo "$out"; rc=1; }
+		if has_diff "$REPO/patches/$p"; then
+			out=$(checkpatch_patch "$tree" "$REPO/patches/$p") || rc=1
+		else
+			commit_as_patch "$p" > "$tmp"
+			out=$(checkpatch_patch "$tree" "$tmp") || rc=1
+		fi
+		[ -z "$out" ] || { echo "patches/$p:"; echo "$out"; rc=1; }
 	done
+	rm -f "$tmp"
 	out=$(scripts/kernel-doc -none -Wall "${docs[@]}" 2>&1) || rc=1
 	[ -z "$out" ] || { echo "$out"; rc=1; }
 	if [ $rc -eq 0 ]; then

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Tests of kunit/harness.sh's overlay on small stand-in trees: idempotence,
-# refusal to overwrite edits made in the tree, version and patch checks.
-# Needs the cached 6.12 tree (for pristine copies of the hooked files).
+# refusal to overwrite edits made in the tree, version and patch checks,
+# the series' claims on project files. Needs the cached 6.12 tree (for
+# pristine copies of the files the series patches).
 
 set -uo pipefail
 
@@ -25,42 +26,60 @@ not_ok() {
 	fail=$((fail + 1))
 }
 
-# A stand-in 6.12 tree: the files the hook-ins touch, pristine.
+# A stand-in 6.12 tree: the upstream files the series patches, pristine.
 fake_tree() {
-	local t=$WORK/$1 p
+	local t=$WORK/$1 f sum name state=$REAL/.svm_core_patches
 
-	mkdir -p "$t/tools/testing/kunit" "$t/lib" "$t/Documentation/core-api"
+	mkdir -p "$t/tools/testing/kunit"
 	printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n' > "$t/Makefile"
 	touch "$t/tools/testing/kunit/kunit.py"
-	cp "$REAL/lib/Kconfig" "$REAL/lib/Makefile" "$t/lib/"
-	cp "$REAL/Documentation/core-api/index.rst" "$t/Documentation/core-api/"
-	# The cached tree carries the hook-ins: take them out again.
-	for p in $(grep -v -e '^#' -e '^$' "$REPO/kunit/patches/series" | tac); do
+	for f in $(cat "$REPO"/patches/*.patch "$state"/*.patch 2>/dev/null |
+		   sed -n 's|^+++ b/||p' | LC_ALL=C sort -u); do
+		mkdir -p "$(dirname "$t/$f")"
+		cp "$REAL/$f" "$t/$f" 2>/dev/null || true
+	done
+	# The cached tree carries the patches the overlay applied, as recorded
+	# there: take them out again, newest first.
+	[ -f "$state/applied" ] && tac "$state/applied" | while read -r sum name; do
+		grep -q '^+++ ' "$state/$sum.patch" || continue
 		patch -d "$t" -p1 -R -s -f --no-backup-if-mismatch \
-			< "$REPO/kunit/patches/$p" > /dev/null
+			< "$state/$sum.patch" > /dev/null ||
+			echo "test-harness: cannot take $name out of the stand-in tree" >&2
 	done
 	echo "$t"
 }
 
+# A copy of the repository's overlay inputs, to edit without touching ours.
+fake_repo() {
+	local r=$WORK/$1
+
+	mkdir -p "$r"
+	(cd "$REPO" && cp -r kunit patches Documentation include lib "$r/")
+	echo "$r"
+}
+
 overlay() {
-	KERNEL_SRC=$1 SVM_CORE_CACHE=$WORK/cache "$HARNESS" overlay 2>&1
+	KERNEL_SRC=$1 SVM_CORE_CACHE=$WORK/cache "${2:-$HARNESS}" overlay 2>&1
 }
 
 snapshot() {
-	(cd "$1" && find . -type f ! -name .svm_core_overlay -printf '%p %T@ %s\n' |
+	(cd "$1" && find . -type f ! -path './.svm_core_*' -printf '%p %T@ %s\n' |
 		LC_ALL=C sort)
 }
 
-# 1. A first overlay lays every file and hook-in.
+# 1. A first overlay lays every file and applies every patch.
 t=$(fake_tree a)
 if overlay "$t" > /dev/null && [ -f "$t/lib/svm_core/range.c" ] &&
    [ -f "$t/include/linux/svm_core.h" ] &&
+   [ -f "$t/lib/svm_core/tests/.kunitconfig" ] &&
    grep -q 'lib/svm_core/Kconfig' "$t/lib/Kconfig" &&
-   grep -q 'svm_core/' "$t/lib/Makefile" &&
+   grep -q 'lib/svm_core/tests/Kconfig' "$t/lib/Kconfig.debug" &&
+   grep -q 'svm_core/tests/' "$t/lib/Makefile" &&
+   grep -q '^SVM CORE$' "$t/MAINTAINERS" &&
    grep -q 'svm_core' "$t/Documentation/core-api/index.rst"; then
-	ok "overlay lays the files and applies the hook-ins"
+	ok "overlay lays the files and applies the series"
 else
-	not_ok "overlay lays the files and applies the hook-ins"
+	not_ok "overlay lays the files and applies the series"
 fi
 
 # 2. A second overlay changes nothing, not even a timestamp.
@@ -106,15 +125,17 @@ else
 	not_ok "6.11 tree: refused ($out)"
 fi
 
-# 6. A hook-in that does not apply names the patch.
+# 6. A patch that does not apply is named, with the tree's version.
 t=$(fake_tree d)
 sed -i 's/^source "lib\/fonts\/Kconfig"$/source "lib\/fonts\/Kconfig.x"/' "$t/lib/Kconfig"
 sed -i 's/^obj-$(CONFIG_INTERVAL_TREE) += interval_tree.o$/obj-y += it.o/' "$t/lib/Makefile"
+first=$(grep -v -e '^#' -e '^$' "$REPO/patches/series" | head -n 1 | cut -d' ' -f1)
 out=$(overlay "$t")
-if [ $? -ne 0 ] && [[ "$out" == *"lib-hook-in-svm_core.patch does not apply"* ]]; then
-	ok "hook-in that does not apply: named"
+if [ $? -ne 0 ] &&
+   [[ "$out" == *"patches/$first does not apply to $t (Linux 6.12.0)"* ]]; then
+	ok "patch that does not apply: named"
 else
-	not_ok "hook-in that does not apply: named ($out)"
+	not_ok "patch that does not apply: named ($out)"
 fi
 
 # 7. A missing KERNEL_SRC is reported.
@@ -136,6 +157,35 @@ if overlay "$t" > /dev/null && [ ! -e "$t/lib/svm_core/stale.c" ] &&
 	ok "file dropped from the project leaves the tree"
 else
 	not_ok "file dropped from the project leaves the tree"
+fi
+
+# 9. A project file no series line claims, or two lines claim, is named.
+r=$(fake_repo r1)
+t=$(fake_tree f)
+echo notes > "$r/lib/svm_core/notes.txt"
+sed -i 's|^\(0002-[^ ]*\) \(.*\)$|\1 \2 lib/svm_core/decide.c|' "$r/patches/series"
+out=$(overlay "$t" "$r/kunit/harness.sh")
+if [ $? -ne 0 ] &&
+   [[ "$out" == *"lib/svm_core/notes.txt is laid into the tree but no line of patches/series claims it"* ]] &&
+   [[ "$out" == *"lib/svm_core/decide.c is claimed twice"* ]] &&
+   [ ! -e "$t/lib/svm_core" ]; then
+	ok "unclaimed and doubly claimed files: named, tree untouched"
+else
+	not_ok "unclaimed and doubly claimed files: named, tree untouched ($out)"
+fi
+
+# 10. A patch edited since the last overlay is taken out and applied anew.
+r=$(fake_repo r2)
+t=$(fake_tree g)
+overlay "$t" "$r/kunit/harness.sh" > /dev/null
+last=$(grep -v -e '^#' -e '^$' "$r/patches/series" | tail -n 1 | cut -d' ' -f1)
+sed -i 's/^+   svm_core$/+   svm_core_v2/' "$r/patches/$last"
+if overlay "$t" "$r/kunit/harness.sh" > /dev/null &&
+   grep -qx '   svm_core_v2' "$t/Documentation/core-api/index.rst" &&
+   ! grep -qx '   svm_core' "$t/Documentation/core-api/index.rst"; then
+	ok "edited patch: old version taken out, new one applied"
+else
+	not_ok "edited patch: old version taken out, new one applied"
 fi
 
 echo "harness-test: $pass passed, $fail failed"
