@@ -41,6 +41,10 @@ need_pkgs() {
 		pkg=${pair#*:}
 		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 	done
+	# checkpatch validates SPDX tags with scripts/spdxcheck.py in a git
+	# tree (make series): it needs ply and GitPython, for Debian's python3.
+	/usr/bin/python3 -c 'import ply' 2>/dev/null || missing+=(python3-ply)
+	/usr/bin/python3 -c 'import git' 2>/dev/null || missing+=(python3-git)
 	[ -f /usr/include/gelf.h ] || missing+=(libelf-dev)
 	[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
 	if [ -z "${KERNEL_SRC:-}" ] && [ ! -f "$DEB_TARBALL" ]; then

@@ -166,8 +166,10 @@ checkpatch_patch() {
 	local tree=$1 patch=$2 out rc=0 f
 	local -a added deleted
 
-	out=$(cd "$tree" && scripts/checkpatch.pl --strict --quiet --show-types \
-		--ignore FILE_PATH_CHANGES "$patch" 2>&1) || rc=1
+	# Debian's python3 first: scripts/spdxcheck.py needs the modules its
+	# packages installed, not those of another python3 in PATH.
+	out=$(cd "$tree" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
+		--quiet --show-types --ignore FILE_PATH_CHANGES "$patch" 2>&1) || rc=1
 	[ -z "$out" ] || { echo "$out"; rc=1; }
 	mapfile -t added < <(awk '/^diff --git /{ f = substr($4, 3) }
 		/^(new file mode|rename to)/ { print f }' "$patch")

@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The upstream series of patches/series as commits on a git tree of Debian's
+# 6.12 source, checked the way a maintainer receiving it would.
+#
+#   series.sh series   build the "series" branch, git format-patch it with a
+#                      cover letter into $CACHE/series/, checkpatch --strict
+#                      every patch, compile what each commit touches
+#
+# Tree: $CACHE/glue/linux-source-6.12, a git repository whose tag "pristine"
+# is the unpacked tarball. Build directory: $CACHE/build-glue, x86_64_defconfig
+# plus kunit/configs/glue.config. Environment: SVM_CORE_CACHE.
+
+set -euo pipefail
+
+PROG=series
+# shellcheck source=kunit/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+GTREE=$CACHE/glue/linux-source-6.12
+GBUILD=$CACHE/build-glue
+GLUE_CONFIG=$REPO/kunit/configs/glue.config
+AMD=drivers/gpu/drm/amd
+KFD=$AMD/amdkfd
+# amdkfd is built as part of amdgpu.ko, through the amdgpu directory.
+KFD_VIA=$AMD/amdgpu/../amdkfd
+# The committer of the series branch and of the pristine commit: fixed, so
+# that the same patches give the same commits.
+export GIT_COMMITTER_NAME="svm_core series" GIT_COMMITTER_EMAIL=svm-core@localhost
+
+START=$(date +%s)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/svm_core-series.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+say() {
+	echo "$PROG: $*"
+}
+
+elapsed() {
+	local s=$(($(date +%s) - START))
+
+	echo "$((s / 60)) min $((s % 60)) s"
+}
+
+g() {
+	git -C "$GTREE" "$@"
+}
+
+# make in the series tree for the x86_64 build directory.
+kmake() {
+	make -C "$GTREE" O="$GBUILD" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" "$@"
+}
+
+# ---------------------------------------------------------------- tree ----
+
+# The series tree: Debian's tarball committed as "pristine" (about a minute).
+series_tree() {
+	local tmp v
+
+	if ! g rev-parse -q --verify refs/tags/pristine > /dev/null 2>&1; then
+		[ -f "$DEB_TARBALL" ] ||
+			die "$DEB_TARBALL missing: run make deps (apt-get install linux-source-6.12)"
+		mkdir -p "$CACHE/glue"
+		tmp=$(mktemp -d "$CACHE/glue/unpack.XXXXXX")
+		say "unpacking $DEB_TARBALL into $GTREE and committing it as tag pristine"
+		tar -C "$tmp" -xf "$DEB_TARBALL" ||
+			die "cannot unpack $DEB_TARBALL (disk full?)"
+		check_version "$tmp/linux-source-6.12"
+		v=$(make -s -C "$tmp/linux-source-6.12" kernelversion)
+		(
+			cd "$tmp/linux-source-6.12"
+			git init -q
+			git config gc.auto 0
+			# Debian's top-level .gitignore ignores everything: -f.
+			git add -f -A .
+			GIT_AUTHOR_NAME=$GIT_COMMITTER_NAME \
+			GIT_AUTHOR_EMAIL=$GIT_COMMITTER_EMAIL \
+			GIT_AUTHOR_DATE="2024-11-17T00:00:00Z" \
+			GIT_COMMITTER_DATE="2024-11-17T00:00:00Z" \
+				git commit -q -m "Linux $v (Debian linux-source-6.12)"
+			git tag pristine
+		) || die "cannot commit the unpacked tree in $tmp"
+		rm -rf "$GTREE"
+		mv "$tmp/linux-source-6.12" "$GTREE"
+		rmdir "$tmp"
+	fi
+	check_version "$GTREE"
+}
+
+# What the series branch is made of: the pristine commit, the series file,
+# every patch and every file a line claims. Unchanged, the branch is reused
+# as it is, so that file timestamps (and the build directory) stay valid.
+series_key() {
+	{
+		g rev-parse pristine
+		cat "$SERIES"
+		series_claims | while read -r _ p f; do
+			echo "$p $f"
+			cat "$REPO/$f"
+		done
+		series_patches | while read -r p; do cat "$REPO/patches/$p"; done
+	} | sha1sum | cut -d' ' -f1
+}
+
+# The "series" branch: pristine, then one commit per line of patches/series
+# with the project files it claims and the diff of its patch, author, date
+# and message from the patch (git mailinfo).
+build_series() {
+	local key p f info author email date subject n=0
+	local -a files
+
+	check_series
+	series_tree
+	key=$(series_key)
+	if [ "$(cat "$GTREE/.git/svm_core_series" 2>/dev/null)" = "$key" ] &&
+	   g rev-parse -q --verify refs/heads/series > /dev/null; then
+		g checkout -q -f series
+		return 0
+	fi
+	g checkout -q -f -B series pristine
+	g clean -q -f -d -x
+	rm -f "$GTREE/.git/svm_core_series"
+	while read -r p; do
+		n=$((n + 1))
+		info=$(git mailinfo "$WORK/msg" "$WORK/diff" < "$REPO/patches/$p") ||
+			die "patches/$p: git mailinfo cannot read it (not git format-patch output?)"
+		author=$(sed -n 's/^Author: //p' <<< "$info")
+		email=$(sed -n 's/^Email: //p' <<< "$info")
+		date=$(sed -n 's/^Date: //p' <<< "$info")
+		subject=$(sed -n 's/^Subject: //p' <<< "$info")
+		if [ -z "$author" ] || [ -z "$email" ] || [ -z "$date" ] || [ -z "$subject" ]; then
+			die "patches/$p: no From:, Date: or Subject: header (not git format-patch output?)"
+		fi
+		mapfile -t files < <(series_claims | awk -v p="$p" '$2 == p { print $3 }')
+		for f in "${files[@]}"; do
+			mkdir -p "$(dirname "$GTREE/$f")"
+			cp "$REPO/$f" "$GTREE/$f"
+		done
+		if grep -q '^diff --git ' "$WORK/diff" &&
+		   ! g apply --index "$WORK/diff" > "$WORK/apply.log" 2>&1; then
+			cat "$WORK/apply.log" >&2
+			die "patches/$p does not apply to $GTREE (Linux $(kernel_version "$GTREE")) after the $((n - 1)) commit(s) before it"
+		fi
+		[ ${#files[@]} -eq 0 ] || g add -f -- "${files[@]}"
+		{ echo "$subject"; echo; cat "$WORK/msg"; } > "$WORK/commit"
+		GIT_AUTHOR_NAME=$author GIT_AUTHOR_EMAIL=$email \
+		GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date \
+			g commit -q --allow-empty --cleanup=whitespace -F "$WORK/commit"
+	done < <(series_patches)
+	echo "$key" > "$GTREE/.git/svm_core_series"
+}
+
+# --------------------------------------------------------------- build ----
+
+# The build directory's configuration: x86_64_defconfig with glue.config
+# merged in, made once at the series tip (where every symbol the series adds
+# exists) and kept as .config.glue. Before each build, .config.glue is copied
+# back and olddefconfig fits it to the checked-out commit: a symbol that
+# commit does not have is dropped for that build only.
+configure_build() {
+	local key sym val bad=""
+
+	key=$( { cat "$GLUE_CONFIG"; g diff pristine series -- '*Kconfig*'; } |
+		sha1sum | cut -d' ' -f1)
+	if [ -f "$GBUILD/.config.glue" ] &&
+	   [ "$(cat "$GBUILD/.config.glue.key" 2>/dev/null)" = "$key" ]; then
+		return 0
+	fi
+	say "configuring $GBUILD: x86_64_defconfig + kunit/configs/glue.config"
+	mkdir -p "$GBUILD"
+	if ! { kmake -s x86_64_defconfig &&
+	       (cd "$GTREE" && scripts/kconfig/merge_config.sh -m -O "$GBUILD" \
+			"$GBUILD/.config" "$GLUE_CONFIG") &&
+	       kmake -s olddefconfig; } > "$WORK/config.log" 2>&1; then
+		cat "$WORK/config.log"
+		die "cannot configure $GBUILD"
+	fi
+	while IFS='=' read -r sym val; do
+		grep -qxF "$sym=$val" "$GBUILD/.config" || bad+=" $sym=$val"
+	done < <(grep '^CONFIG_' "$GLUE_CONFIG")
+	[ -z "$bad" ] || die "kunit/configs/glue.config asks for$bad, which x86_64_defconfig's dependencies do not allow"
+	cp "$GBUILD/.config" "$GBUILD/.config.glue"
+	echo "$key" > "$GBUILD/.config.glue.key"
+}
+
+config_for_checkout() {
+	cp "$GBUILD/.config.glue" "$GBUILD/.config"
+	kmake -s olddefconfig > "$WORK/config.log" 2>&1 ||
+		{ cat "$WORK/config.log"; die "olddefconfig failed at $(g log -1 --format=%s)"; }
+}
+
+# Build objects (paths in the build directory) from scratch, after any
+# VAR=value arguments for make. Compile
+# errors fail; warnings go to stderr. lib/svm_core has no user before the
+# glue selects SVM_CORE (and none at all at the first commit), so its
+# objects are built with CONFIG_SVM_CORE=y on the command line when the
+# configuration leaves it off.
+build_objects() {
+	local t
+	local -a extra=() goals
+
+	# Leading VAR=value arguments go to make.
+	while [[ "${1:-}" == *=* ]]; do
+		extra+=("$1")
+		shift
+	done
+	for t in "$@"; do
+		rm -f "$GBUILD/$t"
+	done
+	if printf '%s\n' "$@" | grep -q '^lib/svm_core/' &&
+	   ! grep -q '^CONFIG_SVM_CORE=' "$GBUILD/.config"; then
+		extra+=(CONFIG_SVM_CORE=y)
+	fi
+	# lib/Makefile descends into lib/svm_core/ and lib/svm_core/tests/ both,
+	# so a single-object goal under tests/ would also reach the pattern rule
+	# of lib/svm_core/ and be compiled twice at once: build that directory.
+	mapfile -t goals < <(printf '%s\n' "$@" |
+		sed 's|^lib/svm_core/tests/.*|lib/svm_core/tests/|' | awk '!seen[$0]++')
+	kmake -s "${extra[@]}" "${goals[@]}" || return 1
+	for t in "$@"; do
+		[ -f "$GBUILD/$t" ] || {
+			echo "$t was not built: not enabled by kunit/configs/glue.config at this commit" >&2
+			return 1
+		}
+	done
+}
+
+# The objects to compile for the files a commit touches: each .c file's
+# object (amdkfd's through the amdgpu directory), and kfd_svm.o and
+# kfd_migrate.o for any other change under drivers/gpu/drm/amd (headers,
+# Kconfig, Makefile).
+commit_objects() {
+	local f
+
+	for f in $(g diff-tree --no-commit-id --name-only --diff-filter=d -r "$1"); do
+		case "$f" in
+		$KFD/*.c) echo "$KFD_VIA/$(basename "${f%.c}").o" ;;
+		*.c) echo "${f%.c}.o" ;;
+		$AMD/*)
+			echo "$KFD_VIA/kfd_svm.o"
+			echo "$KFD_VIA/kfd_migrate.o" ;;
+		esac
+	done | awk '!seen[$0]++'
+}
+
+# Check out every commit of the series and compile what it touched.
+bisect_check() {
+	local c i=0 n subject
+	local -a objs
+
+	n=$(g rev-list --count pristine..series)
+	for c in $(g rev-list --reverse pristine..series); do
+		i=$((i + 1))
+		subject=$(g log -1 --format=%s "$c")
+		mapfile -t objs < <(commit_objects "$c")
+		if [ ${#objs[@]} -eq 0 ]; then
+			say "[$i/$n] $subject: no C file touched, nothing to compile"
+			continue
+		fi
+		g checkout -q -f "$c"
+		config_for_checkout
+		if ! build_objects "${objs[@]}" > "$WORK/build.log" 2>&1; then
+			cat "$WORK/build.log"
+			g checkout -q -f series
+			die "commit $i/$n \"$subject\" does not compile (above)"
+		fi
+		say "[$i/$n] $subject: ${#objs[@]} object(s) compiled"
+	done
+	g checkout -q -f series
+	config_for_checkout
+}
+
+# -------------------------------------------------------------- series ----
+
+# The patches git format-patch wrote, without the cover letter.
+out_patches() {
+	local p
+
+	for p in "$1"/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ "${p##*/}" = 0000-cover-letter.patch ] || echo "$p"
+	done
+}
+
+# Fill the cover letter git format-patch left: subject and motivation from
+# patches/cover-letter.txt, then the sizes, the amdkfd delta, the last KUnit
+# results and the maintainers.
+cover_letter() {
+	local out=$1 cover=$1/0000-cover-letter.patch c log line add=0 del=0 a d
+	local -a patches
+
+	mapfile -t patches < <(out_patches "$out")
+	{
+		sed -n '3,$p' "$REPO/patches/cover-letter.txt"
+		echo
+		echo "Size (git diff --shortstat):"
+		for c in $(g rev-list --reverse pristine..series); do
+			echo "  $(g log -1 --format=%s "$c")"
+			echo "   $(g diff --shortstat "$c^" "$c")"
+		done
+		echo "  whole series"
+		echo "   $(g diff --shortstat pristine series)"
+		echo
+		while read -r a d _; do
+			[ "$a" = - ] || { add=$((add + a)); del=$((del + d)); }
+		done < <(g diff --numstat pristine series -- "$AMD/")
+		echo "amdkfd delta (lines under $AMD/): +$add -$del, net $((add - del))"
+		echo
+		echo "KUnit (the last runs of this machine's harness):"
+		for c in uml uml-kasan x86_64-e2e; do
+			log=$CACHE/kunit-$c.log
+			line=""
+			[ -f "$log" ] && line=$(grep -a 'Testing complete\. Ran' "$log" |
+				tail -n 1 | sed -e 's/\x1b\[[0-9;]*m//g' -e 's/.*Testing complete\. //')
+			if [ -n "$line" ]; then
+				echo "  $c: $line ($(date -u -r "$log" '+%Y-%m-%d %H:%M UTC'))"
+			else
+				echo "  $c: not run"
+			fi
+		done
+		echo
+		echo "Maintainers (scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats):"
+		(cd "$GTREE" && scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--no-rolestats "${patches[@]}") | sed 's/^/  /'
+	} > "$WORK/blurb"
+	SUBJECT=$(head -n 1 "$REPO/patches/cover-letter.txt") BLURB=$WORK/blurb awk '
+		/^\*\*\* BLURB HERE \*\*\*$/ {
+			while ((getline l < ENVIRON["BLURB"]) > 0)
+				print l
+			next
+		}
+		{ sub(/\*\*\* SUBJECT HERE \*\*\*/, ENVIRON["SUBJECT"]); print }
+	' "$cover" > "$WORK/cover" && mv "$WORK/cover" "$cover"
+}
+
+cmd_series() {
+	local out=$CACHE/series p rc=0 n res
+	local -a patches
+
+	[ -f "$REPO/patches/cover-letter.txt" ] || die "patches/cover-letter.txt is missing"
+	build_series
+	n=$(g rev-list --count pristine..series)
+	rm -rf "$out"
+	# The cover letter is from the series' first author, dated as its last
+	# commit: the same series gives the same files.
+	GIT_COMMITTER_NAME=$(g log -1 --format=%an "$(g rev-list --reverse pristine..series | head -n 1)") \
+	GIT_COMMITTER_EMAIL=$(g log -1 --format=%ae "$(g rev-list --reverse pristine..series | head -n 1)") \
+	GIT_COMMITTER_DATE=$(g log -1 --format=%aD series) \
+		g format-patch -q --cover-letter --zero-commit --no-signature \
+		-O "$GTREE/scripts/git.orderFile" -o "$out" pristine..series
+	cover_letter "$out"
+	mapfile -t patches < <(out_patches "$out")
+	for p in "${patches[@]}"; do
+		res=$(checkpatch_patch "$GTREE" "$p") || rc=1
+		[ -z "$res" ] || { echo "${p#"$CACHE"/}:"; echo "$res"; rc=1; }
+	done
+	[ $rc -eq 0 ] || die "checkpatch --strict found problems in the series (above)"
+	say "$n patches and a cover letter in $out, checkpatch --strict clean"
+	configure_build
+	bisect_check
+	say "$n commits on $(g rev-parse --short pristine) (Linux $(kernel_version "$GTREE")): format-patch, checkpatch --strict and per-commit compile clean in $(elapsed)"
+}
+
+case "${1:-}" in
+series) cmd_series ;;
+*) die "usage: series.sh series" ;;
+esac
