@@ -2,11 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The upstream series of patches/series as commits on a git tree of Debian's
-# 6.12 source, checked the way a maintainer receiving it would.
+# 6.12 source, checked the way a maintainer receiving it would, and the
+# amdkfd glue compiled against the tree without it.
 #
 #   series.sh series   build the "series" branch, git format-patch it with a
 #                      cover letter into $CACHE/series/, checkpatch --strict
 #                      every patch, compile what each commit touches
+#   series.sh glue     amdkfd (and the amdgpu files that include its
+#                      headers) with W=1 and sparse, with and without the
+#                      series: no new warning; ld -r of the patched amdkfd
+#                      objects, every new undefined symbol exported
 #
 # Tree: $CACHE/glue/linux-source-6.12, a git repository whose tag "pristine"
 # is the unpacked tarball. Build directory: $CACHE/build-glue, x86_64_defconfig
@@ -28,6 +33,8 @@ KFD_VIA=$AMD/amdgpu/../amdkfd
 # The committer of the series branch and of the pristine commit: fixed, so
 # that the same patches give the same commits.
 export GIT_COMMITTER_NAME="svm_core series" GIT_COMMITTER_EMAIL=svm-core@localhost
+# Bump when the baseline's format changes: old baselines are then unused.
+BASELINE_FORMAT=3
 
 START=$(date +%s)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/svm_core-series.XXXXXX")
@@ -361,7 +368,174 @@ cmd_series() {
 	say "$n commits on $(g rev-parse --short pristine) (Linux $(kernel_version "$GTREE")): format-patch, checkpatch --strict and per-commit compile clean in $(elapsed)"
 }
 
+# ---------------------------------------------------------------- glue ----
+
+# amdkfd's objects for the checked-out tree and the build directory's
+# configuration, as amdgpu's Makefile lists them.
+kfd_objects() {
+	{
+		echo "AMDKFD_PATH := ../amdkfd"
+		echo "include $GBUILD/.config"
+		echo "include $GTREE/$KFD/Makefile"
+		# shellcheck disable=SC2016 # a make variable
+		printf 'all:\n\t@printf "%%s\\n" $(AMDKFD_FILES)\n'
+	} > "$WORK/kfd.mk"
+	make -s -f "$WORK/kfd.mk" | sed "s|^\.\./amdkfd/|$KFD_VIA/|"
+}
+
+# Warnings and errors of a build log as "file: message", without the
+# tree's path, line and column, one per line, sorted.
+normalise() {
+	grep -a -E ':[0-9]+:([0-9]+:)? (warning|error): |:[0-9]+:([0-9]+:)?    (expected|got) ' "$1" |
+		sed -E -e "s|$GTREE/||g" -e "s|$GBUILD/||g" -e 's|^\./||' \
+		    -e ':a' -e 's|[^/ ]+/\.\./||' -e 'ta' \
+		    -e 's/:[0-9]+:([0-9]+:)? /: /' |
+		LC_ALL=C sort
+}
+
+# Compile the objects with W=1, then run sparse on each (C=2: every named
+# object, compiled or not). The compile must succeed, so a real compile
+# error fails here and is never taken for a sparse one; sparse's errors do
+# not stop make (-k): the baseline comparison judges them.
+#
+# sparse sizes struct amd_sriov_msg_vf2pf_info differently from gcc, so the
+# _Static_assert in amdgv_sriovmsg.h, which amdgpu.h pulls into every
+# amdgpu and amdkfd file, fails under sparse alone. After an error sparse
+# prints no more warnings for that file, which would leave the comparison
+# blind; sparse therefore sees _Static_assert defined away (CF=). gcc, which
+# builds the objects, still checks every static assertion.
+#
+# Collects the warnings in $1/warnings and amdkfd's undefined symbols in
+# $1/undefined.
+glue_build() {
+	local dir=$1 kfdn=$2
+	shift 2
+	local -a objs=("$@")
+
+	mkdir -p "$dir"
+	printf '%s\n' "${objs[@]}" > "$dir/objects"
+	# x86_64_defconfig sets CONFIG_WERROR: W=1 warnings are compared with
+	# the baseline here, not fatal (-Wno-error, also for the sparse pass so
+	# that it finds the objects up to date).
+	if ! build_objects W=1 KCFLAGS=-Wno-error "${objs[@]}" 2> "$dir/compile.log"; then
+		grep -a -E 'error|Error' "$dir/compile.log" >&2 || cat "$dir/compile.log" >&2
+		die "W=1 build at $(g log -1 --format=%s) failed (above)"
+	fi
+	kmake -s -k W=1 KCFLAGS=-Wno-error C=2 CF="-D'_Static_assert(...)='" "${objs[@]}" \
+		> /dev/null 2> "$dir/sparse.log" || true
+	cat "$dir/compile.log" "$dir/sparse.log" > "$dir/build.log"
+	normalise "$dir/build.log" > "$dir/warnings"
+	(cd "$GBUILD" && ld -m elf_x86_64 -r -o "$WORK/kfd-linked.o" \
+		"${objs[@]:0:$kfdn}") > "$dir/ld.log" 2>&1 || {
+		cat "$dir/ld.log" >&2
+		die "ld -r of the $kfdn amdkfd objects at $(g log -1 --format=%s) failed (above)"
+	}
+	nm -u "$WORK/kfd-linked.o" | awk '{ print $2 }' | LC_ALL=C sort -u > "$dir/undefined"
+}
+
+cmd_glue() {
+	local base key cfg new nbase npatched sym where svm_exports tree_exports
+	local -a kfd amdgpu svm unresolved=()
+
+	PROG=glue
+	build_series
+	configure_build
+	amdgpu=("$AMD/amdgpu/amdgpu_amdkfd_fence.o" "$AMD/amdgpu/amdgpu_amdkfd_gpuvm.o"
+		"$AMD/amdgpu/amdgpu_vm.o")
+
+	# Baseline: the pristine tree, cached by what decides its warnings.
+	g checkout -q -f pristine
+	config_for_checkout
+	key=$( { g rev-parse pristine; cat "$GBUILD/.config"; gcc --version | head -n 1
+		 sparse --version; echo "$BASELINE_FORMAT"; } | sha1sum | cut -c1-16)
+	base=$CACHE/glue/baseline-$key
+	if [ -f "$base/undefined" ]; then
+		say "baseline: cached ($base)"
+	else
+		mapfile -t kfd < <(kfd_objects)
+		[ ${#kfd[@]} -gt 0 ] || die "no amdkfd object in the pristine configuration: is CONFIG_HSA_AMD set?"
+		say "baseline: W=1 + sparse on ${#kfd[@]} amdkfd and ${#amdgpu[@]} amdgpu objects, pristine"
+		# One baseline at a time: older keys are for another tree or config.
+		rm -rf "$CACHE"/glue/baseline-*
+		glue_build "$base.tmp" ${#kfd[@]} "${kfd[@]}" "${amdgpu[@]}"
+		rm -rf "$base"
+		mv "$base.tmp" "$base"
+	fi
+	nbase=$(wc -l < "$base/warnings")
+
+	# Patched: the series tip, with svm_core.
+	g checkout -q -f series
+	config_for_checkout
+	mapfile -t kfd < <(kfd_objects)
+	mapfile -t svm < <(cd "$GTREE" && find lib/svm_core -maxdepth 1 -name '*.c' |
+		LC_ALL=C sort | sed 's/\.c$/.o/')
+	say "patched: W=1 + sparse on ${#kfd[@]} amdkfd, ${#amdgpu[@]} amdgpu and ${#svm[@]} svm_core objects"
+	rm -rf "$CACHE/glue/patched"
+	glue_build "$CACHE/glue/patched" ${#kfd[@]} "${kfd[@]}" "${amdgpu[@]}" "${svm[@]}"
+	npatched=$(wc -l < "$CACHE/glue/patched/warnings")
+
+	# Warnings the series adds: the multiset difference.
+	new=$(awk 'NR == FNR { n[$0]++; next } n[$0] > 0 { n[$0]--; next } { print }' \
+		"$base/warnings" "$CACHE/glue/patched/warnings")
+	if [ -n "$new" ]; then
+		printf '  %s\n' "${new//$'\n'/$'\n'  }"
+		echo "as built (with line numbers): $CACHE/glue/patched/build.log"
+		die "the series adds $(echo "$new" | wc -l) W=1/sparse warning(s) over the pristine tree (above)"
+	fi
+	say "W=1 + sparse: no new warning ($nbase in the pristine build, $npatched with the series)"
+
+	# Undefined symbols the series adds must be exported to amdgpu.ko.
+	# EXPORT_SYMBOL_IF_KUNIT() exports only to KUnit tests, and only in a
+	# KUnit build: not to amdgpu.ko.
+	svm_exports=$(cd "$GBUILD" && nm "${svm[@]}" 2>/dev/null |
+		sed -n -E 's/.* (__ksymtab|__export_symbol)_(.*)$/\2/p' | LC_ALL=C sort -u |
+		{ grep -vxF -f <(g grep -h -o -E 'EXPORT_SYMBOL_IF_KUNIT\([A-Za-z0-9_]+' -- lib/svm_core |
+			sed 's/.*(//'; echo '(none)') || true; })
+	tree_exports=$(g grep -h -o -E '\bEXPORT_SYMBOL(_GPL)?(_NS(_GPL)?)?\([[:space:]]*[A-Za-z0-9_]+' \
+		-- '*.c' '*.S' '*.h' | sed 's/.*(//; s/[[:space:]]//g' | LC_ALL=C sort -u)
+	new=$(LC_ALL=C comm -23 "$CACHE/glue/patched/undefined" "$base/undefined")
+	for sym in $new; do
+		if grep -qxF "$sym" <<< "$svm_exports"; then
+			where="svm_core"
+		elif grep -qxF "$sym" <<< "$tree_exports"; then
+			where="the kernel"
+		elif where=$(g grep -E "^[a-z].*[ *]$sym\(" -- "$AMD/*.c" |
+				grep -v -E -e "^$KFD/" -e '^[^:]*:(static|extern) ' -e ';$' |
+				head -n 1 | cut -d: -f1) && [ -n "$where" ]; then
+			# amdkfd is linked into amdgpu.ko: amdgpu's own non-static
+			# functions need no export.
+			where="amdgpu.ko ($where)"
+		else
+			unresolved+=("$sym")
+			continue
+		fi
+		say "  new undefined symbol $sym: exported by $where"
+	done
+	[ ${#unresolved[@]} -eq 0 ] ||
+		die "amdkfd with the series needs symbols nothing exports to amdgpu.ko: ${unresolved[*]}"
+	say "link: ld -r of ${#kfd[@]} amdkfd objects clean, $(echo "$new" | grep -c . || true) new undefined symbol(s), all exported"
+
+	# The glue's Kconfig must select SVM_CORE by itself, not only through
+	# the KUnit tests glue.config enables too.
+	if g diff --quiet pristine series -- "$KFD/Kconfig"; then
+		say "SVM_CORE selection: skipped, no patch of the series touches $KFD/Kconfig yet"
+	else
+		cfg=$WORK/no-tests.config
+		grep -v -E '^CONFIG_(SVM_CORE|KUNIT)' "$GBUILD/.config" > "$cfg"
+		echo "# CONFIG_KUNIT is not set" >> "$cfg"
+		kmake -s KCONFIG_CONFIG="$cfg" olddefconfig > "$WORK/config.log" 2>&1 ||
+			{ cat "$WORK/config.log"; die "olddefconfig without KUnit failed"; }
+		grep -qx 'CONFIG_HSA_AMD_SVM=y' "$cfg" ||
+			die "CONFIG_HSA_AMD_SVM is not y without KUnit: the series' $KFD/Kconfig breaks it"
+		grep -qx 'CONFIG_SVM_CORE=y' "$cfg" ||
+			die "CONFIG_SVM_CORE is not y with CONFIG_HSA_AMD_SVM=y and no KUnit test selecting it: HSA_AMD_SVM must select SVM_CORE"
+		say "SVM_CORE selection: CONFIG_HSA_AMD_SVM=y selects CONFIG_SVM_CORE=y (KUnit off)"
+	fi
+	say "amdkfd glue clean: ${#kfd[@]} amdkfd objects, W=1 + sparse against pristine, link and exports checked in $(elapsed)"
+}
+
 case "${1:-}" in
 series) cmd_series ;;
-*) die "usage: series.sh series" ;;
+glue) cmd_glue ;;
+*) die "usage: series.sh series|glue" ;;
 esac
