@@ -14,19 +14,25 @@
 #   make sim          trace-driven simulator: policies vs an oracle (table, SVG)
 #   make bench        instructions per operation (callgrind), 1e3..1e6 ranges
 #   make test-harness the harness's own tests (overlay, version, patches)
+#   make series       the upstream series (patches/) as commits on 6.12:
+#                     format-patch + cover letter, checkpatch, each commit
+#                     compiled
+#   make glue         amdkfd with and without the series: W=1 + sparse, no
+#                     new warning; ld -r and exports of new symbols
 #   make check        everything CI runs
 #
 # KERNEL_SRC=/path/to/linux uses that 6.12 tree instead of the cached one;
 # KUNIT_ARGS='...' passes extra arguments to kunit.py (--json, a filter glob).
 
 HARNESS := ./kunit/harness.sh
+SERIES := ./kunit/series.sh
 CACHE := $(or $(SVM_CORE_CACHE),.cache)
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
-.PHONY: all check deps tree kunit kunit-kasan lint warnings e2e userspace sim bench test-harness clean distclean help
+.PHONY: all check deps tree kunit kunit-kasan lint warnings e2e userspace sim bench test-harness series glue clean distclean help
 
 all: kunit
 
@@ -67,7 +73,13 @@ test-harness: deps
 	@mkdir -p $(CACHE)
 	@./kunit/test-harness.sh | tee $(CACHE)/harness-test.log
 
-# One kernel build at a time: the two kunit runs are sequential.
+series: deps
+	@$(SERIES) series
+
+glue: deps
+	@$(SERIES) glue
+
+# One kernel build at a time: every step is sequential.
 check: deps
 	@rm -f $(CACHE)/kunit-*.log $(CACHE)/userspace.log $(CACHE)/harness-test.log
 	@$(MAKE) --no-print-directory lint
@@ -76,12 +88,15 @@ check: deps
 	@$(MAKE) --no-print-directory kunit
 	@$(MAKE) --no-print-directory kunit-kasan
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory series
+	@$(MAKE) --no-print-directory glue
 	@$(MAKE) --no-print-directory warnings
 	@$(HARNESS) summary
 
-# Build directories only; the unpacked tree stays.
+# Build directories and generated patches only; the unpacked trees (and the
+# series tree's glue baseline) stay.
 clean:
-	rm -rf .cache/build-*
+	rm -rf $(CACHE)/build-* $(CACHE)/series
 
 distclean:
-	rm -rf .cache
+	rm -rf $(CACHE)
