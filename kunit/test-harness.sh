@@ -188,5 +188,19 @@ else
 	not_ok "edited patch: old version taken out, new one applied"
 fi
 
+# 11. A patch with no diff (a commit that only lays files) is recorded and
+#     changes nothing else.
+r=$(fake_repo r3)
+t=$(fake_tree h)
+sed -n '/^---$/q;p' "$r/patches/$last" > "$r/patches/9999-empty.patch"
+echo "9999-empty.patch" >> "$r/patches/series"
+if overlay "$t" "$r/kunit/harness.sh" > /dev/null &&
+   grep -q ' 9999-empty.patch$' "$t/.svm_core_patches/applied" &&
+   grep -qx '   svm_core' "$t/Documentation/core-api/index.rst"; then
+	ok "patch without a diff: recorded, nothing else applied"
+else
+	not_ok "patch without a diff: recorded, nothing else applied"
+fi
+
 echo "harness-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
