@@ -178,7 +178,8 @@ fi
 r=$(fake_repo r2)
 t=$(fake_tree g)
 overlay "$t" "$r/kunit/harness.sh" > /dev/null
-last=$(grep -v -e '^#' -e '^$' "$r/patches/series" | tail -n 1 | cut -d' ' -f1)
+# the patch that hooks the document into Documentation/core-api/index.rst
+last=$(basename "$(grep -l '^+++ b/Documentation/core-api/index.rst' "$r"/patches/*.patch | head -n 1)")
 sed -i 's/^+   svm_core$/+   svm_core_v2/' "$r/patches/$last"
 if overlay "$t" "$r/kunit/harness.sh" > /dev/null &&
    grep -qx '   svm_core_v2' "$t/Documentation/core-api/index.rst" &&
