@@ -22,6 +22,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${SVM_CORE_CACHE:-$REPO/.cache}
 # shellcheck disable=SC2034
 DEB_TARBALL=/usr/src/linux-source-6.12.tar.xz
+# ccache hashes paths under the repository relative to it, and not the
+# build directory's path: a fresh clone (CI) reuses what an earlier clone on
+# this machine compiled. Contents are still hashed, so nothing stale is hit.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$REPO}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 SERIES=$REPO/patches/series
 # The top-level folders whose files are laid into the kernel tree.
 OVERLAY_ROOTS="Documentation include lib"
