@@ -75,6 +75,8 @@ struct svm_core_range {
 	struct svm_core_run *runs;
 	unsigned int nr_runs;
 	unsigned int max_runs;
+	/* records svm_core_range_reserve() made room for, not made yet */
+	unsigned int reserved;
 	/* storage of @runs while one run is enough: no allocation */
 	struct svm_core_run run0;
 };
@@ -107,12 +109,13 @@ struct svm_core_migration {
 
 /**
  * struct svm_core_decision - the migrations one event needs, in order
- * @evict: pages of another device that must first go to system memory
- *	(a range holds pages of one device only), or %SVM_CORE_OP_NONE
+ * @evict: first move every page of the device the range holds to system
+ *	memory (a range holds pages of one device only: @migrate goes to
+ *	another); svm_core_execute() does it, with bounded retries
  * @migrate: the migration the event itself asks for
  */
 struct svm_core_decision {
-	struct svm_core_migration evict;
+	bool evict;
 	struct svm_core_migration migrate;
 };
 
@@ -208,6 +211,12 @@ static inline unsigned long svm_core_range_npages(const struct svm_core_range *r
 int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 			  unsigned long last, u32 loc, unsigned long offset,
 			  gfp_t gfp);
+int svm_core_range_reserve(struct svm_core_range *r, unsigned int nr_records,
+			   gfp_t gfp);
+int svm_core_range_record_reserved(struct svm_core_range *r,
+				   unsigned long start, unsigned long last,
+				   u32 loc, unsigned long offset);
+void svm_core_range_unreserve(struct svm_core_range *r);
 u32 svm_core_range_page_loc(const struct svm_core_range *r, unsigned long page);
 unsigned long svm_core_range_count_device(const struct svm_core_range *r,
 					  unsigned long start,
@@ -237,7 +246,7 @@ int svm_core_execute(struct svm_core_range *r,
 		     const struct svm_core_ops *ops, void *priv);
 int svm_core_gpu_fault_migrate(struct svm_core_range *r, unsigned long page,
 			       u32 best_loc, const struct svm_core_ops *ops,
-			       void *priv);
+			       void *priv, struct svm_core_decision *d);
 int svm_core_evict(struct svm_core_range *r, unsigned int retries,
 		   const struct svm_core_ops *ops, void *priv);
 
@@ -247,6 +256,8 @@ int svm_core_set_insert(struct svm_core_set *set, struct svm_core_range *r);
 void svm_core_set_remove(struct svm_core_set *set, struct svm_core_range *r);
 struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
 					   unsigned long page);
+struct svm_core_range *svm_core_set_floor(const struct svm_core_set *set,
+					  unsigned long page);
 struct svm_core_range *svm_core_set_first(const struct svm_core_set *set,
 					  unsigned long start,
 					  unsigned long last);

@@ -135,7 +135,7 @@ static void svm_core_set_migration(struct svm_core_migration *m,
 static void svm_core_decision_none(struct svm_core_decision *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->evict.op = SVM_CORE_OP_NONE;
+	d->evict = false;
 	d->migrate.op = SVM_CORE_OP_NONE;
 }
 
@@ -155,8 +155,7 @@ static void svm_core_decide_move(const struct svm_core_range *r, u32 loc,
 		return;
 	}
 	if (r->actual_loc != SVM_CORE_LOC_SYSTEM && r->actual_loc != loc)
-		svm_core_set_migration(&d->evict, SVM_CORE_OP_TO_SYSTEM,
-				       SVM_CORE_LOC_SYSTEM, r->start, r->last);
+		d->evict = true;
 	svm_core_set_migration(&d->migrate, SVM_CORE_OP_TO_DEVICE, loc,
 			       start, last);
 }
@@ -194,7 +193,10 @@ int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
 
 	if (r->actual_loc == SVM_CORE_LOC_SYSTEM &&
 	    best_loc == SVM_CORE_LOC_SYSTEM) {
+		/* Nothing moves; the window is still the one to map. */
 		svm_core_decision_none(d);
+		svm_core_set_migration(&d->migrate, SVM_CORE_OP_NONE,
+				       SVM_CORE_LOC_SYSTEM, start, last);
 		return 0;
 	}
 	svm_core_decide_move(r, best_loc, start, last, d);
@@ -314,12 +316,15 @@ static int svm_core_run_migration(struct svm_core_range *r,
  * @ops: the driver's migration callbacks
  * @priv: passed to @ops
  *
- * Runs @d->evict, then @d->migrate. Errors are returned, never swallowed.
+ * When @d->evict is set, first moves every page of the device @r holds to
+ * system memory with svm_core_evict(), at most %SVM_CORE_EVICT_RETRIES
+ * attempts; then the migration @d->migrate asks for. Errors are returned,
+ * never swallowed.
  *
- * Context: caller holds @r's range lock and whatever @ops needs.
- * Return: 0; the first error of @ops->migrate; -EBUSY if pages of another
- * device are still in @r after the eviction step, so the migration to the
- * device could not be recorded.
+ * Context: caller holds what @ops needs (amdkfd: prange->migrate_mutex and
+ * the mmap lock); @ops records under @r's range lock.
+ * Return: 0; the first error of @ops->migrate; -EBUSY if pages of the other
+ * device stayed in @r after the eviction attempts.
  */
 int svm_core_execute(struct svm_core_range *r,
 		     const struct svm_core_decision *d,
@@ -327,11 +332,11 @@ int svm_core_execute(struct svm_core_range *r,
 {
 	int ret;
 
-	ret = svm_core_run_migration(r, &d->evict, ops, priv);
-	if (ret)
-		return ret;
-	if (d->evict.op != SVM_CORE_OP_NONE && r->vram_pages)
-		return -EBUSY;
+	if (d->evict) {
+		ret = svm_core_evict(r, SVM_CORE_EVICT_RETRIES, ops, priv);
+		if (ret)
+			return ret;
+	}
 	return svm_core_run_migration(r, &d->migrate, ops, priv);
 }
 EXPORT_SYMBOL_GPL(svm_core_execute);
@@ -343,31 +348,35 @@ EXPORT_SYMBOL_GPL(svm_core_execute);
  * @best_loc: where the driver wants the page (see svm_core_gpu_fault())
  * @ops: the driver's migration callbacks
  * @priv: passed to @ops
+ * @d: returns the decision taken first; its @migrate window (set also when
+ *	nothing moves) is the window the GPU maps, and its @migrate.op says
+ *	whether a migration was tried
  *
  * svm_core_gpu_fault(), svm_core_execute(), and if migrating to the device
  * failed, the fallback to system memory of svm_core_gpu_fault_fallback():
- * the GPU then maps the pages where they are.
+ * the GPU then maps the pages where they are. The whole GPU-fault flow of a
+ * driver in one call.
  *
- * Context: caller holds @r's range lock and whatever @ops needs.
+ * Context: as svm_core_execute().
  * Return: 0 when the GPU can map the window (possibly from system memory);
- * -EINVAL for a bad @page or @best_loc; otherwise the error of the step that
- * could not be done, including the fallback's.
+ * -EINVAL for a bad @page or @best_loc (@d is then not set); otherwise the
+ * error of the step that could not be done, including the fallback's.
  */
 int svm_core_gpu_fault_migrate(struct svm_core_range *r, unsigned long page,
 			       u32 best_loc, const struct svm_core_ops *ops,
-			       void *priv)
+			       void *priv, struct svm_core_decision *d)
 {
-	struct svm_core_decision d, fb;
+	struct svm_core_decision fb;
 	int ret;
 
-	ret = svm_core_gpu_fault(r, page, best_loc, &d);
+	ret = svm_core_gpu_fault(r, page, best_loc, d);
 	if (ret)
 		return ret;
-	ret = svm_core_execute(r, &d, ops, priv);
-	if (!ret || d.migrate.op != SVM_CORE_OP_TO_DEVICE)
+	ret = svm_core_execute(r, d, ops, priv);
+	if (!ret || d->migrate.op != SVM_CORE_OP_TO_DEVICE)
 		return ret;
 
-	svm_core_gpu_fault_fallback(r, &d, &fb);
+	svm_core_gpu_fault_fallback(r, d, &fb);
 	return svm_core_execute(r, &fb, ops, priv);
 }
 EXPORT_SYMBOL_GPL(svm_core_gpu_fault_migrate);

@@ -107,9 +107,14 @@ void svm_core_runs_adopt(struct svm_core_range *r, struct svm_core_run *runs,
 	}
 }
 
+/*
+ * A non-empty interval whose page count fits in an unsigned long: every
+ * interval but the whole of [0, ULONG_MAX]. (User page numbers stay below
+ * 2^52 on every architecture; the core takes any unsigned long.)
+ */
 static bool svm_core_interval_ok(unsigned long start, unsigned long last)
 {
-	return start <= last;
+	return start <= last && last - start < ULONG_MAX;
 }
 
 /**
@@ -123,9 +128,11 @@ static bool svm_core_interval_ok(unsigned long start, unsigned long last)
  * may access the range. Needs no memory.
  *
  * Context: any context; @r is not yet visible to others.
- * Return: 0, or -EINVAL if @start > @last or @granularity exceeds
- * %SVM_CORE_GRANULARITY_MAX (the driver clamps user values first, as KFD
- * clamps its granularity attribute to 0x3f).
+ * Return: 0, or -EINVAL if @start > @last, if [@start, @last] is the whole
+ * address space [0, ULONG_MAX] (2^BITS_PER_LONG pages: the count would not
+ * fit), or if @granularity exceeds %SVM_CORE_GRANULARITY_MAX (the driver
+ * clamps user values first, as KFD clamps its granularity attribute to
+ * 0x3f).
  */
 int svm_core_range_init(struct svm_core_range *r, unsigned long start,
 			unsigned long last, unsigned int granularity)

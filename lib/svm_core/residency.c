@@ -93,35 +93,78 @@ static void svm_core_runs_plan(const struct svm_core_range *r,
 	*j = b;
 }
 
+/* The most runs @r can ever hold: one page of system memory between two. */
+static unsigned int svm_core_runs_limit(const struct svm_core_range *r)
+{
+	unsigned long half = (r->last - r->start) / 2 + 1;
+
+	return min_t(unsigned long, half, UINT_MAX);
+}
+
 /**
- * svm_core_range_record() - record pages that a migration actually moved
+ * svm_core_range_reserve() - make room for the records of one migration
  * @r: the range
- * @start: first page that moved
- * @last: last page that moved (inclusive)
- * @loc: where they are now: a device id, or %SVM_CORE_LOC_SYSTEM
- * @offset: when @loc is a device and @r holds no device page yet, the page
- *	offset of r->start in the device allocation the pages went to; while
- *	@r holds device pages it must equal r->offset. Ignored for system memory.
- * @gfp: allocation flags, used only when the run list must grow
+ * @nr_records: how many svm_core_range_record_reserved() calls will follow
+ * @gfp: allocation flags
  *
- * Called by the driver once per run of pages that a migration moved, which
- * may be fewer than it asked for. Pages already at @loc are fine. Keeps
- * r->vram_pages exact, sets r->actual_loc to @loc when the first device page
- * arrives and back to %SVM_CORE_LOC_SYSTEM when the last one leaves. Needs
- * memory only when the run is disjoint from every recorded run and the
- * range already holds as many runs as it has room for.
+ * One record changes the number of runs by at most one: a run that grows,
+ * merges or shrinks changes nothing or frees slots, a new run or a hole
+ * punched into a run takes one more. So @nr_records more slots are enough
+ * for whatever the migration reports, and never more than @r can hold.
+ * Call it before the point of no return (amdkfd: before
+ * migrate_vma_pages()); the records after it cannot fail for memory. The
+ * reservation lasts until svm_core_range_unreserve().
  *
- * Context: caller holds @r's range lock (amdkfd: prange->migrate_mutex).
- * Return: 1 when the last device page left: the caller must now release
- * the device allocation; 0 otherwise; -EINVAL if [@start, @last] is empty or
- * not inside @r, @loc is %SVM_CORE_LOC_UNDEFINED, @loc is a device other
- * than the one whose pages @r holds (move those to system memory first), or
- * @offset does not match or would wrap past the end of the address space
- * over the range; -ENOMEM. On error nothing has changed.
+ * Context: caller holds @r's range lock (amdkfd: prange->lock); may sleep
+ * if @gfp allows.
+ * Return: 0, or -ENOMEM; on error nothing has changed.
  */
-int svm_core_range_record(struct svm_core_range *r, unsigned long start,
-			  unsigned long last, u32 loc, unsigned long offset,
-			  gfp_t gfp)
+int svm_core_range_reserve(struct svm_core_range *r, unsigned int nr_records,
+			   gfp_t gfp)
+{
+	unsigned int want, limit = svm_core_runs_limit(r);
+	struct svm_core_run *dst;
+
+	want = r->nr_runs + min(nr_records, limit);
+	want = min(want, limit);
+	if (want > r->max_runs) {
+		dst = svm_core_runs_alloc(want, gfp);
+		if (!dst)
+			return -ENOMEM;
+		memcpy(dst, r->runs, r->nr_runs * sizeof(*dst));
+		if (r->runs != &r->run0)
+			svm_core_runs_free(r->runs);
+		svm_core_runs_adopt(r, dst, want);
+	}
+	r->reserved = max(r->reserved, nr_records);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_reserve);
+
+/**
+ * svm_core_range_unreserve() - end a reservation
+ * @r: the range
+ *
+ * Gives back what a reservation left unused, as far as that needs no
+ * allocation: a range left with at most one run goes back to its inline
+ * slot. Cannot fail.
+ *
+ * Context: caller holds @r's range lock.
+ */
+void svm_core_range_unreserve(struct svm_core_range *r)
+{
+	r->reserved = 0;
+	svm_core_runs_shrink(r);
+}
+EXPORT_SYMBOL_GPL(svm_core_range_unreserve);
+
+/*
+ * Record [start, last] at @loc. With @may_alloc false the run storage must
+ * already have room (a reservation); -ENOSPC says it had not.
+ */
+static int svm_core_record(struct svm_core_range *r, unsigned long start,
+			   unsigned long last, u32 loc, unsigned long offset,
+			   bool may_alloc, gfp_t gfp)
 {
 	bool to_device = svm_core_is_device(loc);
 	struct svm_core_run rep[2], *dst = r->runs;
@@ -140,8 +183,10 @@ int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 	svm_core_runs_plan(r, start, last, to_device, &i, &j, rep, &k);
 	n = r->nr_runs - (j - i) + k;
 	if (n > r->max_runs) {
+		if (!may_alloc)
+			return -ENOSPC;
 		/* Grow geometrically so a stream of faults stays cheap. */
-		cap = max(n, 2 * r->max_runs);
+		cap = min(max(n, 2 * r->max_runs), svm_core_runs_limit(r));
 		dst = svm_core_runs_alloc(cap, gfp);
 		if (!dst)
 			return -ENOMEM;
@@ -164,7 +209,10 @@ int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 			svm_core_runs_free(r->runs);
 		svm_core_runs_adopt(r, dst, cap);
 	}
-	svm_core_runs_shrink(r);
+	if (r->reserved)
+		r->reserved--;
+	else
+		svm_core_runs_shrink(r);
 
 	if (!before && r->vram_pages) {
 		r->actual_loc = loc;
@@ -176,7 +224,73 @@ int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 	}
 	return 0;
 }
+
+/**
+ * svm_core_range_record() - record pages that a migration actually moved
+ * @r: the range
+ * @start: first page that moved
+ * @last: last page that moved (inclusive)
+ * @loc: where they are now: a device id, or %SVM_CORE_LOC_SYSTEM
+ * @offset: when @loc is a device and @r holds no device page yet, the page
+ *	offset of r->start in the device allocation the pages went to; while
+ *	@r holds device pages it must equal r->offset. Ignored for system memory.
+ * @gfp: allocation flags, used only when the run list must grow
+ *
+ * Called by the driver once per run of pages that a migration moved, which
+ * may be fewer than it asked for. Pages already at @loc are fine. Keeps
+ * r->vram_pages exact, sets r->actual_loc to @loc when the first device page
+ * arrives and back to %SVM_CORE_LOC_SYSTEM when the last one leaves. Needs
+ * memory when the record adds a run (pages disjoint from every recorded run
+ * going to a device, or pages in the middle of a run leaving it) and the
+ * run storage is full. After the point of no return of a migration use
+ * svm_core_range_reserve() before it and svm_core_range_record_reserved()
+ * after it instead: they cannot fail for memory.
+ *
+ * Context: caller holds @r's range lock (amdkfd: prange->lock).
+ * Return: 1 when the last device page left: the caller must now release
+ * the device allocation; 0 otherwise; -EINVAL if [@start, @last] is empty or
+ * not inside @r, @loc is %SVM_CORE_LOC_UNDEFINED, @loc is a device other
+ * than the one whose pages @r holds (move those to system memory first), or
+ * @offset does not match or would wrap past the end of the address space
+ * over the range; -ENOMEM. On error nothing has changed.
+ */
+int svm_core_range_record(struct svm_core_range *r, unsigned long start,
+			  unsigned long last, u32 loc, unsigned long offset,
+			  gfp_t gfp)
+{
+	return svm_core_record(r, start, last, loc, offset, true, gfp);
+}
 EXPORT_SYMBOL_GPL(svm_core_range_record);
+
+/**
+ * svm_core_range_record_reserved() - record moved pages, without allocating
+ * @r: the range, with a reservation from svm_core_range_reserve()
+ * @start: first page that moved
+ * @last: last page that moved (inclusive)
+ * @loc: where they are now: a device id, or %SVM_CORE_LOC_SYSTEM
+ * @offset: as for svm_core_range_record()
+ *
+ * svm_core_range_record() for the records a reservation covers: it never
+ * allocates, so it cannot fail once the pages have moved, and the count
+ * stays exact. Each call uses up one reserved record.
+ *
+ * Context: caller holds @r's range lock (amdkfd: prange->lock); does not
+ * sleep.
+ * Return: 1 when the last device page left, 0 otherwise; -EINVAL as for
+ * svm_core_range_record() (bad input, nothing recorded); -ENOSPC, with a
+ * warning, if the caller reserved fewer records than it made. On error
+ * nothing has changed.
+ */
+int svm_core_range_record_reserved(struct svm_core_range *r,
+				   unsigned long start, unsigned long last,
+				   u32 loc, unsigned long offset)
+{
+	int ret = svm_core_record(r, start, last, loc, offset, false, 0);
+
+	WARN_ON_ONCE(ret == -ENOSPC);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_record_reserved);
 
 /**
  * svm_core_range_page_loc() - where one page of a range is

@@ -70,9 +70,21 @@ void svm_core_set_remove(struct svm_core_set *set, struct svm_core_range *r)
 }
 EXPORT_SYMBOL_GPL(svm_core_set_remove);
 
-/* The range with the largest start <= @page, or %NULL. */
-static struct svm_core_range *svm_core_set_floor(const struct svm_core_set *set,
-						 unsigned long page)
+/**
+ * svm_core_set_floor() - the last range that starts at or before a page
+ * @set: the set
+ * @page: the page
+ *
+ * The range holding @page if there is one, else the range just before it:
+ * where a driver looks for what an earlier range still owes the gap after
+ * it (amdkfd: parts an munmap split off that wait for its deferred work).
+ *
+ * Context: caller holds the set's lock.
+ * Return: the range with the largest start <= @page, or %NULL if every
+ * range starts after @page.
+ */
+struct svm_core_range *svm_core_set_floor(const struct svm_core_set *set,
+					  unsigned long page)
 {
 	struct rb_node *n = set->root.rb_node;
 	struct svm_core_range *best = NULL;
@@ -89,6 +101,7 @@ static struct svm_core_range *svm_core_set_floor(const struct svm_core_set *set,
 	}
 	return best;
 }
+EXPORT_SYMBOL_GPL(svm_core_set_floor);
 
 /**
  * svm_core_set_lookup() - the range holding a page

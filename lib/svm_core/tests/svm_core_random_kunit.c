@@ -142,11 +142,9 @@ static void check_move(struct rnd_ctx *c, const struct svm_core_decision *d,
 		       u32 actual, u32 best, unsigned int rs, unsigned int rl,
 		       unsigned int s, unsigned int l)
 {
-	if (best && actual && actual != best)
-		check_migration(c, "evict", &d->evict, SVM_CORE_OP_TO_SYSTEM, 0,
-				rs, rl);
-	else
-		check_migration(c, "evict", &d->evict, SVM_CORE_OP_NONE, 0, 0, 0);
+	CHECK(d->evict == (best && actual && actual != best),
+	      "evict %d: device %u holds [%u %u], best %u", d->evict, actual,
+	      rs, rl, best);
 	check_migration(c, "migrate", &d->migrate,
 			best ? SVM_CORE_OP_TO_DEVICE : SVM_CORE_OP_TO_SYSTEM,
 			best, s, l);
@@ -198,7 +196,7 @@ static void op_gpu_fault(struct rnd_ctx *c)
 {
 	struct model *m = c->m;
 	unsigned int rs, rl, s, l;
-	struct svm_core_decision d;
+	struct svm_core_decision d, taken;
 	struct svm_core_range *r;
 	u32 best, actual;
 	int i = pick_mapped(c, false);
@@ -213,7 +211,7 @@ static void op_gpu_fault(struct rnd_ctx *c)
 
 	CHECK(!svm_core_gpu_fault(r, m->base + i, best, &d), "gpu fault");
 	if (!actual && !best) {
-		check_migration(c, "evict", &d.evict, SVM_CORE_OP_NONE, 0, 0, 0);
+		CHECK(!d.evict, "evict without another device");
 		check_migration(c, "migrate", &d.migrate, SVM_CORE_OP_NONE, 0, 0,
 				0);
 	} else {
@@ -221,7 +219,13 @@ static void op_gpu_fault(struct rnd_ctx *c)
 	}
 	arm_fake(c, s, l);
 	check_ret(c, svm_core_gpu_fault_migrate(r, m->base + i, best,
-						&svm_core_fake_ops, &c->fake));
+						&svm_core_fake_ops, &c->fake,
+						&taken));
+	/* The decision it reports is the one svm_core_gpu_fault() made. */
+	CHECK(taken.evict == d.evict && taken.migrate.op == d.migrate.op &&
+	      taken.migrate.start == d.migrate.start &&
+	      taken.migrate.last == d.migrate.last,
+	      "gpu_fault_migrate reported another decision");
 }
 
 static void op_cpu_fault(struct rnd_ctx *c)
@@ -242,7 +246,7 @@ static void op_cpu_fault(struct rnd_ctx *c)
 
 	CHECK(!svm_core_cpu_fault(r, m->base + i, m->base + vs, m->base + vl,
 				  &d), "cpu fault");
-	check_migration(c, "evict", &d.evict, SVM_CORE_OP_NONE, 0, 0, 0);
+	CHECK(!d.evict, "evict without another device");
 	check_migration(c, "migrate", &d.migrate,
 			model_loc(m, rs, rl) ? SVM_CORE_OP_TO_SYSTEM :
 			SVM_CORE_OP_NONE, 0, s, l);
@@ -270,7 +274,7 @@ static void op_prefetch(struct rnd_ctx *c)
 
 	CHECK(!svm_core_prefetch(r, best, &d), "prefetch");
 	if (best == SVM_CORE_LOC_UNDEFINED || (!best && !actual)) {
-		check_migration(c, "evict", &d.evict, SVM_CORE_OP_NONE, 0, 0, 0);
+		CHECK(!d.evict, "evict without another device");
 		check_migration(c, "migrate", &d.migrate, SVM_CORE_OP_NONE, 0, 0,
 				0);
 	} else {

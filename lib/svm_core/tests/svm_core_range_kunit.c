@@ -62,10 +62,13 @@ static void svm_core_range_init_rejects_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, svm_core_range_init(&r, 0, 9,
 						  SVM_CORE_GRANULARITY_MAX + 1),
 			-EINVAL);
+	/* 2^64 pages: the count would wrap to 0 */
+	KUNIT_EXPECT_EQ(test, svm_core_range_init(&r, 0, ULONG_MAX, 9), -EINVAL);
 	KUNIT_EXPECT_MEMEQ(test, &r, &before, sizeof(r));
 
-	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0, ULONG_MAX,
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 1, ULONG_MAX,
 						  SVM_CORE_GRANULARITY_MAX), 0);
+	KUNIT_EXPECT_EQ(test, svm_core_range_npages(&r), ULONG_MAX);
 	KUNIT_EXPECT_EQ(test, r.actual_loc, SVM_CORE_LOC_SYSTEM);
 	KUNIT_EXPECT_EQ(test, r.vram_pages, 0UL);
 	KUNIT_EXPECT_EQ(test, r.preferred_loc, SVM_CORE_LOC_UNDEFINED);
@@ -171,27 +174,27 @@ static void svm_core_range_record_address_space_edges(struct kunit *test)
 {
 	struct svm_core_range r;
 
-	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0, ULONG_MAX, 9), 0);
-	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 0, 5, 1, 0, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 1, ULONG_MAX, 9), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 1, 5, 1, 0, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 3, 10, 1, 0, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 1U);
-	KUNIT_EXPECT_EQ(test, r.vram_pages, 11UL);
+	KUNIT_EXPECT_EQ(test, r.vram_pages, 10UL);
 	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, ULONG_MAX - 3, ULONG_MAX,
 						    1, 0, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, ULONG_MAX - 9,
 						    ULONG_MAX - 4, 1, 0,
 						    GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 2U);
-	KUNIT_EXPECT_EQ(test, r.vram_pages, 21UL);
+	KUNIT_EXPECT_EQ(test, r.vram_pages, 20UL);
 	KUNIT_EXPECT_EQ(test, svm_core_range_page_loc(&r, ULONG_MAX), 1U);
 	KUNIT_EXPECT_EQ(test, svm_core_range_page_loc(&r, ULONG_MAX - 10), 0U);
-	KUNIT_EXPECT_EQ(test, svm_core_range_count_device(&r, 0, ULONG_MAX), 21UL);
-	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 0, 0, 0, 0, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, svm_core_range_count_device(&r, 0, ULONG_MAX), 20UL);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 1, 1, 0, 0, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, ULONG_MAX, ULONG_MAX, 0,
 						    0, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, r.vram_pages, 19UL);
+	KUNIT_EXPECT_EQ(test, r.vram_pages, 18UL);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
-	KUNIT_EXPECT_EQ(test, svm_core_range_record(&r, 0, ULONG_MAX, 0, 0,
+	KUNIT_EXPECT_EQ(test, svm_core_range_record(&r, 1, ULONG_MAX, 0, 0,
 						    GFP_KERNEL), 1);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
 	svm_core_range_destroy(&r);
@@ -413,7 +416,7 @@ static void svm_core_range_decision_allocates_nothing(struct kunit *test)
  * failing attempt returns -ENOMEM, leaves the range as it was and leaks
  * nothing; the attempt after the last allocation succeeds.
  */
-enum alloc_site { SITE_RECORD, SITE_SPLIT, SITE_CLONE };
+enum alloc_site { SITE_RECORD, SITE_SPLIT, SITE_CLONE, SITE_RESERVE };
 
 struct alloc_case {
 	const char *desc;
@@ -421,6 +424,7 @@ struct alloc_case {
 	struct run_list runs;
 	unsigned long start, last;	/* record: the pages; split: kept */
 	u32 loc;			/* record: where they go */
+	unsigned int nr;		/* reserve: records to make room for */
 };
 
 static const struct alloc_case alloc_cases[] = {
@@ -441,6 +445,10 @@ static const struct alloc_case alloc_cases[] = {
 	       RUN(0x400, 0x40f)), 0x200, 0x2ff },
 	{ "clone: run array", SITE_CLONE,
 	  RUNS(2, RUN(0x100, 0x10f), RUN(0x200, 0x20f)), 0, 0 },
+	{ "reserve: leaving the inline slot", SITE_RESERVE,
+	  RUNS(1, RUN(0x100, 0x10f)), 0, 0, 0, 1 },
+	{ "reserve: growing the run array", SITE_RESERVE,
+	  RUNS(2, RUN(0x100, 0x10f), RUN(0x200, 0x20f)), 0, 0, 0, 64 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(alloc, alloc_cases, desc);
@@ -458,6 +466,8 @@ static int alloc_site_run(const struct alloc_case *c, struct svm_core_range *r,
 					    GFP_KERNEL);
 	case SITE_CLONE:
 		return svm_core_range_clone(head, r, GFP_KERNEL);
+	case SITE_RESERVE:
+		return svm_core_range_reserve(r, c->nr, GFP_KERNEL);
 	}
 	return -EINVAL;
 }
@@ -517,6 +527,65 @@ struct corrupt_case {
 	const char *desc;
 	void (*corrupt)(struct svm_core_range *r);
 };
+
+/*
+ * After svm_core_range_reserve(), the records it made room for allocate
+ * nothing, so they cannot fail once the pages have moved: the worst a
+ * 256-page window reports (every other page moved), then holes punched
+ * into one run on the way back. A reservation beyond what a range can ever
+ * hold is capped.
+ */
+static void svm_core_range_record_reserved_allocates_nothing(struct kunit *test)
+{
+	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
+	struct svm_core_range r;
+	unsigned int i, calls;
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x100, 0x4ff, 9), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 128, GFP_KERNEL), 0);
+	calls = ctl->calls;
+	ctl->fail_at = calls + 1;	/* any further allocation fails */
+	for (i = 0; i < 128; i++) {
+		unsigned long page = 0x200 + 2 * i;
+
+		KUNIT_ASSERT_EQ(test, svm_core_range_record_reserved(&r, page,
+								     page, 1, 0),
+				0);
+	}
+	KUNIT_EXPECT_EQ(test, r.nr_runs, 128U);
+	KUNIT_EXPECT_EQ(test, r.vram_pages, 128UL);
+	KUNIT_EXPECT_EQ(test, ctl->calls, calls);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	svm_core_range_unreserve(&r);
+
+	ctl->fail_at = 0;
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 0x200, 0x2ff, 1, 0,
+						    GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, r.nr_runs, 1U);
+	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 64, GFP_KERNEL), 0);
+	calls = ctl->calls;
+	ctl->fail_at = calls + 1;
+	for (i = 0; i < 64; i++) {
+		unsigned long page = 0x201 + 4 * i;
+		int ret;
+
+		ret = svm_core_range_record_reserved(&r, page, page,
+						     SVM_CORE_LOC_SYSTEM, 0);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_EXPECT_EQ(test, r.nr_runs, 65U);
+	KUNIT_EXPECT_EQ(test, r.vram_pages, 192UL);
+	KUNIT_EXPECT_EQ(test, ctl->calls, calls);
+	svm_core_range_unreserve(&r);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+
+	ctl->fail_at = 0;
+	KUNIT_EXPECT_EQ(test, svm_core_range_reserve(&r, UINT_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_LE(test, r.max_runs, (0x4ffU - 0x100U) / 2 + 1);
+	svm_core_range_unreserve(&r);
+	svm_core_range_destroy(&r);
+	KUNIT_EXPECT_EQ(test, ctl->live, 0);
+}
 
 static void c_count(struct svm_core_range *r)
 {
@@ -625,6 +694,7 @@ static struct kunit_case svm_core_range_cases[] = {
 	KUNIT_CASE(svm_core_range_memory_follows_runs),
 	KUNIT_CASE(svm_core_range_decision_allocates_nothing),
 	KUNIT_CASE_PARAM(svm_core_range_alloc_failure, alloc_gen_params),
+	KUNIT_CASE(svm_core_range_record_reserved_allocates_nothing),
 	KUNIT_CASE_PARAM(svm_core_range_validate_catches, corrupt_gen_params),
 	KUNIT_CASE(svm_core_range_validate_offset),
 	{}

@@ -82,11 +82,31 @@ static void svm_core_set_lookup_pages(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, svm_core_set_next(&ts->r[2], ULONG_MAX));
 }
 
+/* floor: the range holding a page, else the one just before it. */
+static void svm_core_set_floor_pages(struct kunit *test)
+{
+	struct test_set *ts = make_set(test, three, ARRAY_SIZE(three));
+	struct svm_core_set *set = &ts->set;
+	struct svm_core_set empty;
+
+	KUNIT_EXPECT_NULL(test, svm_core_set_floor(set, 0));
+	KUNIT_EXPECT_NULL(test, svm_core_set_floor(set, 0xff));
+	KUNIT_EXPECT_PTR_EQ(test, svm_core_set_floor(set, 0x100), &ts->r[0]);
+	KUNIT_EXPECT_PTR_EQ(test, svm_core_set_floor(set, 0x200), &ts->r[0]);
+	KUNIT_EXPECT_PTR_EQ(test, svm_core_set_floor(set, 0x3ff), &ts->r[0]);
+	KUNIT_EXPECT_PTR_EQ(test, svm_core_set_floor(set, 0x400), &ts->r[1]);
+	KUNIT_EXPECT_PTR_EQ(test, svm_core_set_floor(set, 0x4ff), &ts->r[1]);
+	KUNIT_EXPECT_PTR_EQ(test, svm_core_set_floor(set, 0x500), &ts->r[2]);
+	KUNIT_EXPECT_PTR_EQ(test, svm_core_set_floor(set, ULONG_MAX), &ts->r[2]);
+	svm_core_set_init(&empty);
+	KUNIT_EXPECT_NULL(test, svm_core_set_floor(&empty, ULONG_MAX));
+}
+
 static void svm_core_set_insert_rejects_overlap(struct kunit *test)
 {
 	static const struct ival bad[] = {
 		{ 0x1ff, 0x200 }, { 0x0, 0x100 }, { 0x450, 0x460 },
-		{ 0x0, ULONG_MAX }, { 0x7ff, 0x800 },
+		{ 0x0, ULONG_MAX - 1 }, { 0x7ff, 0x800 },
 	};
 	struct test_set *ts = make_set(test, three, ARRAY_SIZE(three));
 	struct svm_core_range r;
@@ -311,6 +331,7 @@ static void svm_core_set_munmap_middle(struct kunit *test)
 
 static struct kunit_case svm_core_set_cases[] = {
 	KUNIT_CASE(svm_core_set_lookup_pages),
+	KUNIT_CASE(svm_core_set_floor_pages),
 	KUNIT_CASE(svm_core_set_insert_rejects_overlap),
 	KUNIT_CASE_PARAM(svm_core_set_plan_table, plan_gen_params),
 	KUNIT_CASE(svm_core_set_plan_sizing),

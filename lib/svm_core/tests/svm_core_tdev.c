@@ -357,6 +357,7 @@ struct svm_core_range *svm_tdev_add_range(struct svm_tdev *tdev,
  */
 int svm_tdev_gpu_fault(struct svm_tdev *tdev, unsigned long addr)
 {
+	struct svm_core_decision d;
 	struct svm_core_range *r;
 	int ret = -EFAULT;
 
@@ -365,7 +366,7 @@ int svm_tdev_gpu_fault(struct svm_tdev *tdev, unsigned long addr)
 	r = svm_core_set_lookup(&tdev->set, addr >> PAGE_SHIFT);
 	if (r)
 		ret = svm_core_gpu_fault_migrate(r, addr >> PAGE_SHIFT, tdev->id,
-						 &tdev_ops, tdev);
+						 &tdev_ops, tdev, &d);
 	mutex_unlock(&tdev->mutex);
 	mmap_read_unlock(tdev->mm);
 	return ret;

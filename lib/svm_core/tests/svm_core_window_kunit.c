@@ -112,24 +112,24 @@ struct decision_case {
 
 static const struct decision_case gpu_cases[] = {
 	{ "system range, best system: nothing moves", SYS, 0x1234, 0, 0,
-	  { NONE, NONE } },
+	  { false, NONE } },
 	{ "system range, best device: only the window", SYS, 0x1234, 1, 0,
-	  { NONE, TO_DEV(1, 0x1200, 0x13ff) } },
+	  { false, TO_DEV(1, 0x1200, 0x13ff) } },
 	{ "device pages, best system: window back to system",
 	  R(1, 0x1200, 0x13ff), 0x1234, 0, 0,
-	  { NONE, TO_SYS(0x1200, 0x13ff) } },
+	  { false, TO_SYS(0x1200, 0x13ff) } },
 	{ "best equals actual: the mixed window still migrates",
 	  R(1, 0x1200, 0x12ff), 0x1234, 1, 0,
-	  { NONE, TO_DEV(1, 0x1200, 0x13ff) } },
+	  { false, TO_DEV(1, 0x1200, 0x13ff) } },
 	{ "window clamped at the range start",
 	  { 0x1005, 0x1fff, 9, 0, 1, 0 }, 0x1010, 1, 0,
-	  { NONE, TO_DEV(1, 0x1005, 0x11ff) } },
+	  { false, TO_DEV(1, 0x1005, 0x11ff) } },
 	{ "window clamped at the range last page",
 	  { 0x1000, 0x1ff7, 9, 0, 1, 0 }, 0x1ff0, 1, 0,
-	  { NONE, TO_DEV(1, 0x1e00, 0x1ff7) } },
+	  { false, TO_DEV(1, 0x1e00, 0x1ff7) } },
 	{ "pages of device A, fault for device B: A's pages go first",
 	  R(1, 0x1800, 0x18ff), 0x1234, 2, 0,
-	  { TO_SYS(0x1000, 0x1fff), TO_DEV(2, 0x1200, 0x13ff) } },
+	  { true, TO_DEV(2, 0x1200, 0x13ff) } },
 	{ "best location undefined", SYS, 0x1234, SVM_CORE_LOC_UNDEFINED,
 	  -EINVAL },
 	{ "page outside the range", SYS, 0x2000, 1, -EINVAL },
@@ -156,7 +156,7 @@ static void expect_decision(struct kunit *test, int ret,
 	KUNIT_ASSERT_EQ(test, ret, c->ret);
 	if (ret)
 		return;
-	expect_migration(test, &d->evict, &c->d.evict);
+	KUNIT_EXPECT_EQ(test, d->evict, c->d.evict);
 	expect_migration(test, &d->migrate, &c->d.migrate);
 }
 
@@ -207,23 +207,23 @@ static void svm_core_window_cpu_fault(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, c->ret);
 	if (ret)
 		return;
-	KUNIT_EXPECT_EQ(test, d.evict.op, SVM_CORE_OP_NONE);
+	KUNIT_EXPECT_FALSE(test, d.evict);
 	expect_migration(test, &d.migrate, &c->m);
 }
 
 static const struct decision_case prefetch_cases[] = {
 	{ "best location undefined: nothing", R(1, 0x1000, 0x10ff), 0,
-	  SVM_CORE_LOC_UNDEFINED, 0, { NONE, NONE } },
-	{ "system range to system: nothing", SYS, 0, 0, 0, { NONE, NONE } },
+	  SVM_CORE_LOC_UNDEFINED, 0, { false, NONE } },
+	{ "system range to system: nothing", SYS, 0, 0, 0, { false, NONE } },
 	{ "mixed range, best equals actual: whole range migrates",
 	  R(1, 0x1000, 0x10ff), 0, 1, 0,
-	  { NONE, TO_DEV(1, 0x1000, 0x1fff) } },
+	  { false, TO_DEV(1, 0x1000, 0x1fff) } },
 	{ "mixed range to system", R(1, 0x1000, 0x10ff), 0, 0, 0,
-	  { NONE, TO_SYS(0x1000, 0x1fff) } },
+	  { false, TO_SYS(0x1000, 0x1fff) } },
 	{ "system range to a device", SYS, 0, 1, 0,
-	  { NONE, TO_DEV(1, 0x1000, 0x1fff) } },
+	  { false, TO_DEV(1, 0x1000, 0x1fff) } },
 	{ "pages of device A, prefetch to B", R(1, 0x1000, 0x10ff), 0, 2, 0,
-	  { TO_SYS(0x1000, 0x1fff), TO_DEV(2, 0x1000, 0x1fff) } },
+	  { true, TO_DEV(2, 0x1000, 0x1fff) } },
 };
 
 KUNIT_ARRAY_PARAM_DESC(prefetch, prefetch_cases, desc);
@@ -252,14 +252,14 @@ static void svm_core_window_fallback_on_device_failure(struct kunit *test)
 	r = make_range(test, &other);
 	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(r, 0x1234, 1, &d), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault_fallback(r, &d, &fb), 0);
-	KUNIT_EXPECT_EQ(test, fb.evict.op, SVM_CORE_OP_NONE);
+	KUNIT_EXPECT_FALSE(test, fb.evict);
 	expect_migration(test, &fb.migrate,
 			 &(struct svm_core_migration)TO_SYS(0x1200, 0x13ff));
 
 	r = make_range(test, &same);
 	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(r, 0x1234, 1, &d), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault_fallback(r, &d, &fb), 0);
-	KUNIT_EXPECT_EQ(test, fb.evict.op, SVM_CORE_OP_NONE);
+	KUNIT_EXPECT_FALSE(test, fb.evict);
 	KUNIT_EXPECT_EQ(test, fb.migrate.op, SVM_CORE_OP_NONE);
 
 	/* Only a failed migration to a device has a fallback. */
@@ -272,29 +272,50 @@ static void svm_core_window_fault_migrate_falls_back(struct kunit *test)
 {
 	struct layout l = R(2, 0x1200, 0x12ff);
 	struct svm_core_range *r = make_range(test, &l);
+	struct svm_core_decision d;
 	struct svm_core_fake fake;
 
 	svm_core_fake_init(&fake, test);
 	fake.fail_after = 1;	/* A's pages leave, then B's migration fails */
 	KUNIT_EXPECT_EQ(test, svm_core_gpu_fault_migrate(r, 0x1234, 1,
 							 &svm_core_fake_ops,
-							 &fake), 0);
+							 &fake, &d), 0);
 	/* Nothing of another device is left: the GPU maps system memory. */
 	KUNIT_EXPECT_EQ(test, fake.calls, 2U);
 	KUNIT_EXPECT_EQ(test, fake.last.op, SVM_CORE_OP_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, r->vram_pages, 0UL);
 	KUNIT_EXPECT_EQ(test, r->actual_loc, SVM_CORE_LOC_SYSTEM);
 
+	/* One of A's pages is pinned once: the eviction's retry moves it. */
 	r = make_range(test, &l);
 	svm_core_fake_init(&fake, test);
-	fake.skip_start = 0x1250;	/* one of A's pages is pinned */
+	fake.skip_start = 0x1250;
 	fake.skip_last = 0x1250;
 	fake.skip_calls = 1;
 	KUNIT_EXPECT_EQ(test, svm_core_gpu_fault_migrate(r, 0x1234, 1,
 							 &svm_core_fake_ops,
-							 &fake), 0);
-	/* Eviction left A's page, B's migration was refused, fallback ran. */
-	KUNIT_EXPECT_EQ(test, fake.calls, 2U);
+							 &fake, &d), 0);
+	KUNIT_EXPECT_TRUE(test, d.evict);
+	KUNIT_EXPECT_EQ(test, fake.calls, 3U);
+	KUNIT_EXPECT_EQ(test, fake.last.op, SVM_CORE_OP_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, r->vram_pages, 0x200UL);
+	KUNIT_EXPECT_EQ(test, r->actual_loc, 1U);
+	KUNIT_EXPECT_EQ(test, fake.released, 1U);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(r), 0);
+
+	/*
+	 * Pinned through every eviction attempt: B's migration is refused
+	 * (-EBUSY), and the fallback takes the window to system memory.
+	 */
+	r = make_range(test, &l);
+	svm_core_fake_init(&fake, test);
+	fake.skip_start = 0x1250;
+	fake.skip_last = 0x1250;
+	fake.skip_calls = SVM_CORE_EVICT_RETRIES;
+	KUNIT_EXPECT_EQ(test, svm_core_gpu_fault_migrate(r, 0x1234, 1,
+							 &svm_core_fake_ops,
+							 &fake, &d), 0);
+	KUNIT_EXPECT_EQ(test, fake.calls, (unsigned int)SVM_CORE_EVICT_RETRIES + 1);
 	KUNIT_EXPECT_EQ(test, fake.last.op, SVM_CORE_OP_TO_SYSTEM);
 	KUNIT_EXPECT_EQ(test, fake.last.start, 0x1200UL);
 	KUNIT_EXPECT_EQ(test, fake.last.last, 0x13ffUL);
@@ -309,13 +330,14 @@ static void svm_core_window_partial_migration(struct kunit *test)
 {
 	struct layout l = SYS;
 	struct svm_core_range *r = make_range(test, &l);
+	struct svm_core_decision d;
 	struct svm_core_fake fake;
 
 	svm_core_fake_init(&fake, test);
 	fake.offset = 0x40;
 	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault_migrate(r, 0x1a00, 1,
 							 &svm_core_fake_ops,
-							 &fake), 0);
+							 &fake, &d), 0);
 	KUNIT_EXPECT_EQ(test, r->vram_pages, 512UL);
 	KUNIT_EXPECT_EQ(test, r->actual_loc, 1U);
 	KUNIT_EXPECT_EQ(test, r->offset, 0x40UL);

@@ -293,6 +293,7 @@ static int cmd_range(struct svm_replay *rp, char **tok, int n)
 
 static int cmd_gpu(struct svm_replay *rp, char **tok, int n)
 {
+	struct svm_core_decision d;
 	struct svm_core_range *r;
 	unsigned long page;
 	u32 loc;
@@ -307,7 +308,7 @@ static int cmd_gpu(struct svm_replay *rp, char **tok, int n)
 		return -1;
 	rp->stats.faults++;
 	/* The outcome (0, -EBUSY ...) is the simulated driver's business. */
-	svm_core_gpu_fault_migrate(r, page, loc, &fake_ops, rp);
+	svm_core_gpu_fault_migrate(r, page, loc, &fake_ops, rp, &d);
 	return 0;
 }
 

@@ -94,9 +94,12 @@ static bool move(struct model *m, unsigned int rs, unsigned int rl,
 		 unsigned int s, unsigned int l, u32 best)
 {
 	u32 actual = range_loc(m, rs, rl);
+	unsigned int k;
 
 	if (best && actual && actual != best) {
-		migrate(m, rs, rl, 0);
+		/* svm_core_execute() evicts with bounded retries */
+		for (k = 0; k < SVM_CORE_EVICT_RETRIES && range_loc(m, rs, rl); k++)
+			migrate(m, rs, rl, 0);
 		if (range_loc(m, rs, rl))
 			return false;	/* -EBUSY: pages of the other device stay */
 	}

@@ -358,7 +358,8 @@ static void run_policy(const struct trace *t, enum policy pol,
 					continue;
 				s.res.faults++;
 				s.res.t += c->t_fault;
-				svm_core_gpu_fault_migrate(r, p, 1, &sim_ops, &s);
+				svm_core_gpu_fault_migrate(r, p, 1, &sim_ops, &s,
+							   &d);
 			} else {
 				if (!svm_core_range_page_loc(r, p))
 					continue;
