@@ -52,7 +52,7 @@ kunit-kasan: deps
 	@$(HARNESS) kunit uml-kasan
 
 e2e: deps
-	@$(HARNESS) kunit x86_64-e2e
+	@$(SERIES) e2e
 
 lint: deps
 	@$(HARNESS) lint
@@ -81,7 +81,7 @@ glue: deps
 
 # One kernel build at a time: every step is sequential.
 check: deps
-	@rm -f $(CACHE)/kunit-*.log $(CACHE)/userspace.log $(CACHE)/harness-test.log
+	@rm -f $(CACHE)/kunit-*.log $(CACHE)/klog-*.log $(CACHE)/userspace.log $(CACHE)/harness-test.log
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-harness
 	@$(MAKE) --no-print-directory userspace

@@ -26,13 +26,20 @@ PROG=series
 GTREE=$CACHE/glue/linux-source-6.12
 GBUILD=$CACHE/build-glue
 GLUE_CONFIG=$REPO/kunit/configs/glue.config
+# kunit.py's x86_64 runs (QEMU): a worktree of the series tree checked out
+# at the commit under test, and one build directory for every commit.
+KTREE=$CACHE/glue/kunit-tree
+KBUILD=$CACHE/build-x86_64-e2e
 AMD=drivers/gpu/drm/amd
 KFD=$AMD/amdkfd
+KFD_TESTS=$KFD/tests
 # amdkfd is built as part of amdgpu.ko, through the amdgpu directory.
 KFD_VIA=$AMD/amdgpu/../amdkfd
-# The committer of the series branch and of the pristine commit: fixed, so
-# that the same patches give the same commits.
-export GIT_COMMITTER_NAME="svm_core series" GIT_COMMITTER_EMAIL=svm-core@localhost
+# The pristine commit records Debian's tarball, not anybody's work: it is
+# never posted, and its fixed identity and date make it the same commit on
+# every machine. The series' commits carry the generating user's identity.
+PRISTINE_IDENT_NAME="Debian linux-source-6.12"
+PRISTINE_IDENT_EMAIL=linux-source-6.12@packages.debian.org
 # Bump when the baseline's format changes: old baselines are then unused.
 BASELINE_FORMAT=3
 
@@ -59,6 +66,15 @@ kmake() {
 	make -C "$GTREE" O="$GBUILD" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" "$@"
 }
 
+# The identity the series is written under: whoever generates it, as git
+# format-patch and b4 do. Sets NAME and EMAIL; refuses to go on without one.
+series_identity() {
+	NAME=$(git -C "$REPO" config user.name || true)
+	EMAIL=$(git -C "$REPO" config user.email || true)
+	[ -n "$NAME" ] && [ -n "$EMAIL" ] ||
+		die "the series carries the identity of whoever generates it (author, Signed-off-by, MAINTAINERS): set git config user.name and user.email first"
+}
+
 # ---------------------------------------------------------------- tree ----
 
 # The series tree: Debian's tarball committed as "pristine" (about a minute).
@@ -81,8 +97,10 @@ series_tree() {
 			git config gc.auto 0
 			# Debian's top-level .gitignore ignores everything: -f.
 			git add -f -A .
-			GIT_AUTHOR_NAME=$GIT_COMMITTER_NAME \
-			GIT_AUTHOR_EMAIL=$GIT_COMMITTER_EMAIL \
+			GIT_AUTHOR_NAME=$PRISTINE_IDENT_NAME \
+			GIT_AUTHOR_EMAIL=$PRISTINE_IDENT_EMAIL \
+			GIT_COMMITTER_NAME=$PRISTINE_IDENT_NAME \
+			GIT_COMMITTER_EMAIL=$PRISTINE_IDENT_EMAIL \
 			GIT_AUTHOR_DATE="2024-11-17T00:00:00Z" \
 			GIT_COMMITTER_DATE="2024-11-17T00:00:00Z" \
 				git commit -q -m "Linux $v (Debian linux-source-6.12)"
@@ -100,6 +118,7 @@ series_tree() {
 # as it is, so that file timestamps (and the build directory) stay valid.
 series_key() {
 	{
+		echo "$NAME <$EMAIL>"
 		g rev-parse pristine
 		cat "$SERIES"
 		series_claims | while read -r _ p f; do
@@ -118,6 +137,7 @@ build_series() {
 	local -a files
 
 	check_series
+	series_identity
 	series_tree
 	key=$(series_key)
 	if [ "$(cat "$GTREE/.git/svm_core_series" 2>/dev/null)" = "$key" ] &&
@@ -139,6 +159,24 @@ build_series() {
 		if [ -z "$author" ] || [ -z "$email" ] || [ -z "$date" ] || [ -z "$subject" ]; then
 			die "patches/$p: no From:, Date: or Subject: header (not git format-patch output?)"
 		fi
+		# The generating user's identity replaces the stored one: as
+		# author, in Signed-off-by and in the MAINTAINERS entry the
+		# series adds.
+		awk -v drop="Signed-off-by: $author <$email>" '$0 != drop' \
+			"$WORK/msg" > "$WORK/msg.new"
+		git interpret-trailers --if-exists addIfDifferent \
+			--trailer "Signed-off-by: $NAME <$EMAIL>" \
+			< "$WORK/msg.new" > "$WORK/msg"
+		author=$NAME
+		email=$EMAIL
+		awk -v was="M:	$author <$email>" -v who="M:	$NAME <$EMAIL>" '
+			/^diff --git / { m = ($3 == "a/MAINTAINERS") }
+			m && /^[+ ]M:\t/ && substr($0, 2) == was {
+				print substr($0, 1, 1) who
+				next
+			}
+			{ print }' "$WORK/diff" > "$WORK/diff.new"
+		mv "$WORK/diff.new" "$WORK/diff"
 		mapfile -t files < <(series_claims | awk -v p="$p" '$2 == p { print $3 }')
 		for f in "${files[@]}"; do
 			mkdir -p "$(dirname "$GTREE/$f")"
@@ -152,6 +190,7 @@ build_series() {
 		[ ${#files[@]} -eq 0 ] || g add -f -- "${files[@]}"
 		{ echo "$subject"; echo; cat "$WORK/msg"; } > "$WORK/commit"
 		GIT_AUTHOR_NAME=$author GIT_AUTHOR_EMAIL=$email \
+		GIT_COMMITTER_NAME=$author GIT_COMMITTER_EMAIL=$email \
 		GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date \
 			g commit -q --allow-empty --cleanup=whitespace -F "$WORK/commit"
 	done < <(series_patches)
@@ -234,7 +273,8 @@ build_objects() {
 }
 
 # The objects to compile for the files a commit touches: each .c file's
-# object (amdkfd's through the amdgpu directory), and kfd_svm.o and
+# object (amdkfd's through the amdgpu directory; kfd_svm.o for its KUnit
+# suites, which it includes), and kfd_svm.o and
 # kfd_migrate.o for any other change under drivers/gpu/drm/amd (headers,
 # Kconfig, Makefile).
 commit_objects() {
@@ -242,6 +282,8 @@ commit_objects() {
 
 	for f in $(g diff-tree --no-commit-id --name-only --diff-filter=d -r "$1"); do
 		case "$f" in
+		# The amdkfd suites are #included by kfd_svm.c.
+		$KFD_TESTS/*) echo "$KFD_VIA/kfd_svm.o" ;;
 		$KFD/*.c) echo "$KFD_VIA/$(basename "${f%.c}").o" ;;
 		*.c) echo "${f%.c}.o" ;;
 		$AMD/*)
@@ -276,6 +318,89 @@ bisect_check() {
 	done
 	g checkout -q -f series
 	config_for_checkout
+}
+
+# --------------------------------------------------------------- kunit ----
+
+# The worktree kunit.py builds in, at commit $1 of the series tree. Only
+# files that differ are rewritten, so the build directory stays valid.
+kunit_checkout() {
+	if ! git -C "$KTREE" rev-parse -q --verify HEAD > /dev/null 2>&1; then
+		rm -rf "$KTREE"
+		g worktree prune
+		g worktree add -q --detach "$KTREE" "$1" ||
+			die "cannot add the worktree $KTREE"
+	fi
+	git -C "$KTREE" checkout -q -f --detach "$1"
+	git -C "$KTREE" clean -q -f -d -x
+}
+
+# kunit.py run in QEMU at commit $1: svm_core's device-private suite and,
+# from the commit that adds them on, amdkfd's suites with amdgpu built in,
+# in one kernel. kunit.py's output goes to $2 and stdout; the kernel's whole
+# log must hold no lockdep report, WARNING or BUG, which is recorded as one
+# more check in $CACHE/klog-<name of $2>. Further arguments go to kunit.py
+# (a filter glob, --kernel_args ...). Returns non-zero if anything failed.
+kunit_x86() {
+	local commit=$1 log=$2 rc=0 bad klog
+	shift 2
+	local -a cfg=(--kunitconfig=lib/svm_core/tests/e2e.kunitconfig)
+
+	klog=$CACHE/klog-$(basename "$log")
+	rm -f "$klog" "$KBUILD/test.log"
+	kunit_checkout "$commit"
+	[ -f "$KTREE/$KFD_TESTS/.kunitconfig" ] && cfg+=(--kunitconfig="$KFD_TESTS")
+	mkdir -p "$KBUILD"
+	(cd "$KTREE" && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
+		--qemu_args="-m 1024" "${cfg[@]}" --build_dir="$KBUILD" \
+		--jobs="$(nproc)" --make_options CC="ccache gcc" "$@") 2>&1 |
+		tee "$log" || rc=1
+	[ -f "$KBUILD/test.log" ] || { echo "kernel log: 0 passed, 1 failed (no log)" > "$klog"; return 1; }
+	bad=$(grep -a -E 'possible recursive locking|circular locking|WARNING:|BUG:|general protection fault|Kernel panic' \
+		"$KBUILD/test.log" | head -n 5 || true)
+	if [ -n "$bad" ]; then
+		echo "$bad"
+		echo "kernel log: 0 passed, 1 failed (lockdep, WARNING or BUG above; whole log: $KBUILD/test.log)" | tee "$klog"
+		return 1
+	fi
+	echo "kernel log: 1 passed, 0 failed (no lockdep report, WARNING or BUG)" | tee "$klog"
+	return $rc
+}
+
+# "N passed, M failed" from kunit.py's closing line in log $1.
+kunit_counts() {
+	local line p t
+
+	line=$(grep -a 'Testing complete\. Ran' "$1" | tail -n 1 | sed -e 's/\x1b\[[0-9;]*m//g')
+	t=$(sed -n 's/.*Ran \([0-9]*\) tests.*/\1/p' <<< "$line")
+	p=$(sed -n 's/.*passed: \([0-9]*\).*/\1/p' <<< "$line")
+	echo "${p:-0} passed, $((${t:-0} - ${p:-0})) failed"
+}
+
+# The amdkfd suites at the commit that adds them (pristine 6.12 amdkfd)
+# and at the series tip: the glue is a refactor proven by the same tests.
+series_kunit() {
+	local c tests rc=0 i=0
+
+	tests=$(g log --reverse --format=%H --diff-filter=A pristine..series -- \
+		"$KFD_TESTS/.kunitconfig" | head -n 1)
+	[ -n "$tests" ] || { say "no commit adds $KFD_TESTS: amdkfd suites not run"; return 0; }
+	for c in "$tests" "$(g rev-parse series)"; do
+		i=$((i + 1))
+		if ! kunit_x86 "$c" "$CACHE/kunit-series-$i.log" 'amdkfd_svm*' > "$WORK/kunit.out" 2>&1; then
+			rc=1
+			grep -a -E 'FAILED|not ok|# .*: (EXPECTATION|ASSERTION)|kernel log|Error|error:' "$WORK/kunit.out" | head -n 40
+		fi
+		say "kunit $(g log -1 --format=%s "$c"): $(kunit_counts "$CACHE/kunit-series-$i.log")$( [ -f "$CACHE/klog-kunit-series-$i.log" ] && sed -n 's/^kernel log: 1 passed.*/, kernel log clean/p; s/^kernel log: 0 passed.*/, kernel log NOT clean/p' "$CACHE/klog-kunit-series-$i.log")"
+	done
+	return $rc
+}
+
+cmd_e2e() {
+	PROG=e2e
+	build_series
+	# shellcheck disable=SC2086 # KUNIT_ARGS is a list of arguments
+	kunit_x86 series "$CACHE/kunit-x86_64-e2e.log" ${KUNIT_ARGS:-}
 }
 
 # -------------------------------------------------------------- series ----
@@ -365,7 +490,8 @@ cmd_series() {
 	say "$n patches and a cover letter in $out, checkpatch --strict clean"
 	configure_build
 	bisect_check
-	say "$n commits on $(g rev-parse --short pristine) (Linux $(kernel_version "$GTREE")): format-patch, checkpatch --strict and per-commit compile clean in $(elapsed)"
+	series_kunit || die "the amdkfd suites failed at a commit of the series (above)"
+	say "$n commits on $(g rev-parse --short pristine) (Linux $(kernel_version "$GTREE")): format-patch, checkpatch --strict and per-commit compile and amdkfd suites clean in $(elapsed)"
 }
 
 # ---------------------------------------------------------------- glue ----
@@ -537,5 +663,6 @@ cmd_glue() {
 case "${1:-}" in
 series) cmd_series ;;
 glue) cmd_glue ;;
-*) die "usage: series.sh series|glue" ;;
+e2e) cmd_e2e ;;
+*) die "usage: series.sh series|glue|e2e" ;;
 esac
