@@ -81,12 +81,15 @@ void svm_core_runs_release(struct svm_core_range *r)
 	r->max_runs = 1;
 }
 
-/* Go back to the inline slot once one run is enough. */
+/*
+ * Go back to the inline slot once one run is enough, unless a reservation
+ * (svm_core_range_reserve()) still needs the room.
+ */
 void svm_core_runs_shrink(struct svm_core_range *r)
 {
 	struct svm_core_run *old = r->runs;
 
-	if (r->nr_runs > 1 || old == &r->run0)
+	if (r->nr_runs > 1 || old == &r->run0 || r->reserved)
 		return;
 	if (r->nr_runs)
 		r->run0 = old[0];
@@ -227,6 +230,7 @@ int svm_core_range_clone(struct svm_core_range *dst,
 
 	*dst = *src;
 	RB_CLEAR_NODE(&dst->node);
+	dst->reserved = 0;
 	svm_core_runs_adopt(dst, runs, src->nr_runs);
 	memcpy(dst->runs, src->runs, src->nr_runs * sizeof(*runs));
 	return 0;
@@ -288,6 +292,8 @@ static void svm_core_range_carve(struct svm_core_range *part,
 {
 	*part = *r;
 	RB_CLEAR_NODE(&part->node);
+	/* A reservation is for the records of @r's migration, not its parts' */
+	part->reserved = 0;
 	svm_core_runs_adopt(part, runs, max_runs);
 	svm_core_runs_clip(part, r->runs, r->nr_runs, r->start, start, last);
 }

@@ -211,8 +211,7 @@ static int svm_core_record(struct svm_core_range *r, unsigned long start,
 	}
 	if (r->reserved)
 		r->reserved--;
-	else
-		svm_core_runs_shrink(r);
+	svm_core_runs_shrink(r);
 
 	if (!before && r->vram_pages) {
 		r->actual_loc = loc;

@@ -587,6 +587,41 @@ static void svm_core_range_record_reserved_allocates_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl->live, 0);
 }
 
+/*
+ * An munmap can split a range between the reservation and the records of
+ * its migration (amdkfd: the MMU notifier runs while the fault migrates):
+ * what the range keeps has the room still, the parts cut off get none.
+ */
+static void svm_core_range_split_keeps_reservation(struct kunit *test)
+{
+	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
+	struct svm_core_range r, head;
+	unsigned int i, calls;
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x100, 0x4ff, 9), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 8, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_split(&r, 0x200, 0x4ff, &head, NULL,
+						   GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, head.reserved, 0U);
+	KUNIT_EXPECT_EQ(test, head.max_runs, 1U);
+	calls = ctl->calls;
+	ctl->fail_at = calls + 1;
+	for (i = 0; i < 8; i++) {
+		unsigned long page = 0x200 + 4 * i;
+
+		KUNIT_ASSERT_EQ(test, svm_core_range_record_reserved(&r, page,
+								     page, 1, 0),
+				0);
+	}
+	KUNIT_EXPECT_EQ(test, r.nr_runs, 8U);
+	KUNIT_EXPECT_EQ(test, ctl->calls, calls);
+	svm_core_range_unreserve(&r);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	svm_core_range_destroy(&r);
+	svm_core_range_destroy(&head);
+	KUNIT_EXPECT_EQ(test, ctl->live, 0);
+}
+
 static void c_count(struct svm_core_range *r)
 {
 	r->vram_pages++;
@@ -695,6 +730,7 @@ static struct kunit_case svm_core_range_cases[] = {
 	KUNIT_CASE(svm_core_range_decision_allocates_nothing),
 	KUNIT_CASE_PARAM(svm_core_range_alloc_failure, alloc_gen_params),
 	KUNIT_CASE(svm_core_range_record_reserved_allocates_nothing),
+	KUNIT_CASE(svm_core_range_split_keeps_reservation),
 	KUNIT_CASE_PARAM(svm_core_range_validate_catches, corrupt_gen_params),
 	KUNIT_CASE(svm_core_range_validate_offset),
 	{}
