@@ -625,6 +625,10 @@ cmd_glue() {
 			where="svm_core"
 		elif grep -qxF "$sym" <<< "$tree_exports"; then
 			where="the kernel"
+		elif [[ "$sym" =~ ^__x86_indirect_(call_|jump_)?thunk_r[a-z0-9]+$ ]]; then
+			# arch/x86/lib/retpoline.S exports these through a
+			# GEN(reg) macro that a regex cannot expand.
+			where="the kernel (retpoline thunk)"
 		elif where=$(g grep -E "^[a-z].*[ *]$sym\(" -- "$AMD/*.c" |
 				grep -v -E -e "^$KFD/" -e '^[^:]*:(static|extern) ' -e ';$' |
 				head -n 1 | cut -d: -f1) && [ -n "$where" ]; then
