@@ -5,7 +5,9 @@
 #
 #   make kunit        KUnit suites under UML through kunit.py (the main job)
 #   make kunit-kasan  the same suites with KASAN and UBSAN
-#   make e2e          svm_core on real device-private memory, x86_64 QEMU
+#   make e2e          one x86_64 QEMU kernel from the series branch: svm_core
+#                     on device-private memory and amdkfd's suites (amdgpu
+#                     built in), kernel log free of lockdep/WARNING/BUG
 #   make lint         checkpatch --strict and kernel-doc -Wall, zero warnings
 #   make warnings     W=1 and sparse on lib/svm_core, zero warnings
 #   make userspace    the core built in user space: svm-replay examples and
@@ -14,9 +16,10 @@
 #   make sim          trace-driven simulator: policies vs an oracle (table, SVG)
 #   make bench        instructions per operation (callgrind), 1e3..1e6 ranges
 #   make test-harness the harness's own tests (overlay, version, patches)
-#   make series       the upstream series (patches/) as commits on 6.12:
-#                     format-patch + cover letter, checkpatch, each commit
-#                     compiled
+#   make series       the upstream series (patches/) as commits on 6.12,
+#                     under your git identity: format-patch + cover letter,
+#                     checkpatch, each commit compiled, amdkfd suites at the
+#                     tests patch and at the tip
 #   make glue         amdkfd with and without the series: W=1 + sparse, no
 #                     new warning; ld -r and exports of new symbols
 #   make check        everything CI runs
