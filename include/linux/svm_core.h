@@ -54,8 +54,11 @@ struct svm_core_run {
  * @node: link in a &struct svm_core_set
  *
  * A driver embeds this structure in its own range object. Members under
- * "public" may be read at any time under the driver's range lock; they are
- * written only through the functions below, which keep them exact.
+ * "public" may be read at any time under the driver's range lock. The
+ * bounds, @actual_loc, @vram_pages and @offset change only through the
+ * functions below, which keep them exact; @granularity through
+ * svm_core_range_set_granularity(); the attributes @preferred_loc,
+ * @prefetch_loc, @access and @access_in_place are the driver's to write.
  */
 struct svm_core_range {
 	/* public: */
@@ -190,7 +193,7 @@ struct svm_core_step {
 	bool split_tail;
 };
 
-/* Ranges: svm_core.c */
+/* Ranges: range.c */
 int svm_core_range_init(struct svm_core_range *r, unsigned long start,
 			unsigned long last, unsigned int granularity);
 void svm_core_range_destroy(struct svm_core_range *r);

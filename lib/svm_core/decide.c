@@ -57,8 +57,9 @@ EXPORT_SYMBOL_GPL(svm_core_window);
  * holds some pages if it is a peer).
  *
  * Context: caller holds @r's range lock.
- * Return: the best location, or %SVM_CORE_LOC_UNDEFINED when @dev may not
- * access @r at all (the fault must fail) or @idx is out of range.
+ * Return: the best location, or %SVM_CORE_LOC_UNDEFINED when @dev is not a
+ * device id, @idx is out of range, or @dev may not access @r at all (the
+ * fault must fail).
  */
 u32 svm_core_best_fault_loc(const struct svm_core_range *r, u32 dev,
 			    unsigned int idx,

@@ -304,7 +304,9 @@ static void svm_core_range_carve(struct svm_core_range *part,
  * @start: first page @r keeps
  * @last: last page @r keeps (inclusive)
  * @head: receives [r->start, @start - 1]; needed only if @start > r->start
- * @tail: receives [@last + 1, r->last]; needed only if @last < r->last
+ * @tail: receives [@last + 1, r->last]; needed only if @last < r->last. A
+ *	caller may pass one spare object as both when only one part is needed;
+ *	a three-way split needs two distinct ones.
  * @gfp: allocation flags for the parts' run arrays
  *
  * One call makes the two-way split (head or tail) and the three-way split
@@ -316,8 +318,9 @@ static void svm_core_range_carve(struct svm_core_range *part,
  * svm_core_set_split()).
  *
  * Context: caller holds @r's range lock.
- * Return: 0; -EINVAL if [@start, @last] is empty or not inside @r, or a part
- * that is needed has no storage; -ENOMEM. On error nothing has changed.
+ * Return: 0; -EINVAL if [@start, @last] is empty or not inside @r, a part
+ * that is needed has no storage, or both parts are needed and share one
+ * object; -ENOMEM. On error nothing has changed.
  */
 int svm_core_range_split(struct svm_core_range *r, unsigned long start,
 			 unsigned long last, struct svm_core_range *head,
@@ -330,7 +333,8 @@ int svm_core_range_split(struct svm_core_range *r, unsigned long start,
 
 	if (!svm_core_interval_ok(start, last) || start < r->start ||
 	    last > r->last || (need_head && !head) || (need_tail && !tail) ||
-	    head == r || tail == r || (head && head == tail))
+	    head == r || tail == r ||
+	    (need_head && need_tail && head == tail))
 		return -EINVAL;
 
 	if (need_head) {

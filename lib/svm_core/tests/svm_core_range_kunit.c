@@ -330,6 +330,16 @@ static void svm_core_range_split_needs_parts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.start, 0x100UL);
 	KUNIT_EXPECT_EQ(test, r.vram_pages, 0x400UL);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	/* One spare object for both is fine when only one part is needed */
+	KUNIT_ASSERT_EQ(test, svm_core_range_split(&r, 0x200, 0x4ff, &head,
+						   &head, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, head.start, 0x100UL);
+	KUNIT_EXPECT_EQ(test, head.last, 0x1ffUL);
+	KUNIT_EXPECT_EQ(test, head.vram_pages, 0x100UL);
+	KUNIT_EXPECT_EQ(test, r.vram_pages, 0x300UL);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&head), 0);
+	svm_core_range_destroy(&head);
 	svm_core_range_destroy(&r);
 }
 
