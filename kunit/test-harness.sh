@@ -3,7 +3,8 @@
 #
 # Tests of kunit/harness.sh's overlay on small stand-in trees: idempotence,
 # refusal to overwrite edits made in the tree, version and patch checks,
-# the series' claims on project files. Needs the cached 6.12 tree (for
+# the series' claims on project files; and make series' refusal to run
+# without a git identity. Needs the cached 6.12 tree (for
 # pristine copies of the files the series patches).
 
 set -uo pipefail
@@ -201,6 +202,19 @@ if overlay "$t" "$r/kunit/harness.sh" > /dev/null &&
 	ok "patch without a diff: recorded, nothing else applied"
 else
 	not_ok "patch without a diff: recorded, nothing else applied"
+fi
+
+# 12. make series writes the generating user's identity into the series and
+#     refuses to run without one, before it touches any tree.
+r=$(fake_repo r4)
+out=$(HOME=$WORK/nohome GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+	SVM_CORE_CACHE=$WORK/cache-id "$r/kunit/series.sh" series 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'set git config user.name and user.email' <<< "$out" &&
+   [ ! -e "$WORK/cache-id/glue" ]; then
+	ok "make series without a git identity: refused, named, nothing made"
+else
+	not_ok "make series without a git identity: refused, named, nothing made ($out)"
 fi
 
 echo "harness-test: $pass passed, $fail failed"
