@@ -27,22 +27,31 @@ static unsigned int svm_core_run_index(const struct svm_core_range *r,
 	return lo;
 }
 
-/*
- * Replace runs [i, j) of @r with the @k runs in @rep, writing the result to
- * @dst, which is either @r's own array (large enough) or a new one.
- */
-static void svm_core_runs_splice(struct svm_core_range *r,
-				 struct svm_core_run *dst, unsigned int i,
+/* Replace runs [i, j) of @r with the @k runs in @rep, in place (room made). */
+static void svm_core_runs_splice(struct svm_core_range *r, unsigned int i,
 				 unsigned int j, const struct svm_core_run *rep,
 				 unsigned int k)
 {
 	unsigned int tail = r->nr_runs - j;
 
-	if (dst != r->runs)
-		memcpy(dst, r->runs, i * sizeof(*dst));
-	memmove(dst + i + k, r->runs + j, tail * sizeof(*dst));
-	memcpy(dst + i, rep, k * sizeof(*dst));
+	memmove(r->runs + i + k, r->runs + j, tail * sizeof(*rep));
+	memcpy(r->runs + i, rep, k * sizeof(*rep));
 	r->nr_runs = i + k + tail;
+}
+
+/* Move @r's runs to a new array of @cap (> r->max_runs) slots. */
+static int svm_core_runs_grow(struct svm_core_range *r, unsigned int cap,
+			      gfp_t gfp)
+{
+	struct svm_core_run *dst = svm_core_runs_alloc(cap, gfp);
+
+	if (!dst)
+		return -ENOMEM;
+	memcpy(dst, r->runs, r->nr_runs * sizeof(*dst));
+	if (r->runs != &r->run0)
+		svm_core_runs_free(r->runs);
+	svm_core_runs_adopt(r, dst, cap);
+	return 0;
 }
 
 /*
@@ -123,19 +132,11 @@ int svm_core_range_reserve(struct svm_core_range *r, unsigned int nr_records,
 			   gfp_t gfp)
 {
 	unsigned int want, limit = svm_core_runs_limit(r);
-	struct svm_core_run *dst;
 
 	want = r->nr_runs + min(nr_records, limit);
 	want = min(want, limit);
-	if (want > r->max_runs) {
-		dst = svm_core_runs_alloc(want, gfp);
-		if (!dst)
-			return -ENOMEM;
-		memcpy(dst, r->runs, r->nr_runs * sizeof(*dst));
-		if (r->runs != &r->run0)
-			svm_core_runs_free(r->runs);
-		svm_core_runs_adopt(r, dst, want);
-	}
+	if (want > r->max_runs && svm_core_runs_grow(r, want, gfp))
+		return -ENOMEM;
 	r->reserved = max(r->reserved, nr_records);
 	return 0;
 }
@@ -167,9 +168,9 @@ static int svm_core_record(struct svm_core_range *r, unsigned long start,
 			   bool may_alloc, gfp_t gfp)
 {
 	bool to_device = svm_core_is_device(loc);
-	struct svm_core_run rep[2], *dst = r->runs;
 	unsigned long before = r->vram_pages;
-	unsigned int i, j, k, n, cap = r->max_runs;
+	struct svm_core_run rep[2];
+	unsigned int i, j, k, n;
 
 	if (start > last || start < r->start || last > r->last ||
 	    loc == SVM_CORE_LOC_UNDEFINED)
@@ -186,9 +187,8 @@ static int svm_core_record(struct svm_core_range *r, unsigned long start,
 		if (!may_alloc)
 			return -ENOSPC;
 		/* Grow geometrically so a stream of faults stays cheap. */
-		cap = min(max(n, 2 * r->max_runs), svm_core_runs_limit(r));
-		dst = svm_core_runs_alloc(cap, gfp);
-		if (!dst)
+		if (svm_core_runs_grow(r, min(max(n, 2 * r->max_runs),
+					      svm_core_runs_limit(r)), gfp))
 			return -ENOMEM;
 	}
 
@@ -203,12 +203,7 @@ static int svm_core_record(struct svm_core_range *r, unsigned long start,
 			added += rep[m].last - rep[m].start + 1;
 		r->vram_pages = before - gone + added;
 	}
-	svm_core_runs_splice(r, dst, i, j, rep, k);
-	if (dst != r->runs) {
-		if (r->runs != &r->run0)
-			svm_core_runs_free(r->runs);
-		svm_core_runs_adopt(r, dst, cap);
-	}
+	svm_core_runs_splice(r, i, j, rep, k);
 	if (r->reserved)
 		r->reserved--;
 	svm_core_runs_shrink(r);

@@ -539,6 +539,30 @@ struct corrupt_case {
 };
 
 /*
+ * Record @n single pages, @step apart from @first, to @loc with the
+ * records a reservation made room for, while every allocation fails: none
+ * may be asked for.
+ */
+static void record_reserved_spread(struct kunit *test,
+				   struct svm_core_alloc_ctl *ctl,
+				   struct svm_core_range *r, unsigned long first,
+				   unsigned long step, unsigned int n, u32 loc)
+{
+	unsigned int i, calls = ctl->calls;
+
+	ctl->fail_at = calls + 1;
+	for (i = 0; i < n; i++) {
+		unsigned long page = first + step * i;
+
+		KUNIT_ASSERT_EQ(test, svm_core_range_record_reserved(r, page,
+								     page, loc,
+								     0), 0);
+	}
+	KUNIT_EXPECT_EQ(test, ctl->calls, calls);
+	ctl->fail_at = 0;
+}
+
+/*
  * After svm_core_range_reserve(), the records it made room for allocate
  * nothing, so they cannot fail once the pages have moved: the worst a
  * 256-page window reports (every other page moved), then holes punched
@@ -549,47 +573,25 @@ static void svm_core_range_record_reserved_allocates_nothing(struct kunit *test)
 {
 	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
 	struct svm_core_range r;
-	unsigned int i, calls;
 
 	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x100, 0x4ff, 9), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 128, GFP_KERNEL), 0);
-	calls = ctl->calls;
-	ctl->fail_at = calls + 1;	/* any further allocation fails */
-	for (i = 0; i < 128; i++) {
-		unsigned long page = 0x200 + 2 * i;
-
-		KUNIT_ASSERT_EQ(test, svm_core_range_record_reserved(&r, page,
-								     page, 1, 0),
-				0);
-	}
+	record_reserved_spread(test, ctl, &r, 0x200, 2, 128, 1);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 128U);
 	KUNIT_EXPECT_EQ(test, r.vram_pages, 128UL);
-	KUNIT_EXPECT_EQ(test, ctl->calls, calls);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
 	svm_core_range_unreserve(&r);
 
-	ctl->fail_at = 0;
 	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 0x200, 0x2ff, 1, 0,
 						    GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 1U);
 	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 64, GFP_KERNEL), 0);
-	calls = ctl->calls;
-	ctl->fail_at = calls + 1;
-	for (i = 0; i < 64; i++) {
-		unsigned long page = 0x201 + 4 * i;
-		int ret;
-
-		ret = svm_core_range_record_reserved(&r, page, page,
-						     SVM_CORE_LOC_SYSTEM, 0);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-	}
+	record_reserved_spread(test, ctl, &r, 0x201, 4, 64, SVM_CORE_LOC_SYSTEM);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 65U);
 	KUNIT_EXPECT_EQ(test, r.vram_pages, 192UL);
-	KUNIT_EXPECT_EQ(test, ctl->calls, calls);
 	svm_core_range_unreserve(&r);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
 
-	ctl->fail_at = 0;
 	KUNIT_EXPECT_EQ(test, svm_core_range_reserve(&r, UINT_MAX, GFP_KERNEL), 0);
 	KUNIT_EXPECT_LE(test, r.max_runs, (0x4ffU - 0x100U) / 2 + 1);
 	svm_core_range_unreserve(&r);
@@ -606,7 +608,6 @@ static void svm_core_range_split_keeps_reservation(struct kunit *test)
 {
 	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
 	struct svm_core_range r, head;
-	unsigned int i, calls;
 
 	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x100, 0x4ff, 9), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 8, GFP_KERNEL), 0);
@@ -614,17 +615,8 @@ static void svm_core_range_split_keeps_reservation(struct kunit *test)
 						   GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, head.reserved, 0U);
 	KUNIT_EXPECT_EQ(test, head.max_runs, 1U);
-	calls = ctl->calls;
-	ctl->fail_at = calls + 1;
-	for (i = 0; i < 8; i++) {
-		unsigned long page = 0x200 + 4 * i;
-
-		KUNIT_ASSERT_EQ(test, svm_core_range_record_reserved(&r, page,
-								     page, 1, 0),
-				0);
-	}
+	record_reserved_spread(test, ctl, &r, 0x200, 4, 8, 1);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 8U);
-	KUNIT_EXPECT_EQ(test, ctl->calls, calls);
 	svm_core_range_unreserve(&r);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
 	svm_core_range_destroy(&r);
