@@ -13,18 +13,45 @@
 #include <linux/rbtree.h>
 #include <linux/types.h>
 
-/** SVM_CORE_LOC_SYSTEM - location id of system memory. */
+/**
+ * define SVM_CORE_LOC_SYSTEM - location id of system memory
+ */
 #define SVM_CORE_LOC_SYSTEM		0U
-/** SVM_CORE_LOC_UNDEFINED - no location chosen (KFD's LOCATION_UNDEFINED). */
+
+/**
+ * define SVM_CORE_LOC_UNDEFINED - no location chosen
+ *
+ * amdkfd's KFD_IOCTL_SVM_LOCATION_UNDEFINED.
+ */
 #define SVM_CORE_LOC_UNDEFINED		U32_MAX
 
-/** SVM_CORE_GRANULARITY_DEFAULT - log2 pages of a migration window: 2 MiB. */
+/**
+ * define SVM_CORE_GRANULARITY_DEFAULT - default migration granularity
+ *
+ * log2 pages of a migration window: 9 is 2 MiB with 4 KiB pages.
+ */
 #define SVM_CORE_GRANULARITY_DEFAULT	9
-/** SVM_CORE_GRANULARITY_MAX - largest granularity accepted (log2 pages). */
+
+/**
+ * define SVM_CORE_GRANULARITY_MAX - largest granularity accepted, log2 pages
+ */
 #define SVM_CORE_GRANULARITY_MAX	(BITS_PER_LONG - 1)
 
-/** SVM_CORE_EVICT_RETRIES - default bound of svm_core_evict() attempts. */
+/**
+ * define SVM_CORE_EVICT_RETRIES - bound of the eviction attempts
+ *
+ * How many times svm_core_execute() tries to move the pages of another
+ * device to system memory before it gives up with -EBUSY.
+ */
 #define SVM_CORE_EVICT_RETRIES		3
+
+/**
+ * define SVM_CORE_PLAN_FILL_GAPS - svm_core_set_plan() flag
+ *
+ * The gaps between existing ranges become new ranges (set-attributes).
+ * Without it gaps stay gaps (munmap).
+ */
+#define SVM_CORE_PLAN_FILL_GAPS		BIT(0)
 
 /**
  * struct svm_core_run - pages of a range that sit in device memory
@@ -46,19 +73,19 @@ struct svm_core_run {
  * @vram_pages: exact number of pages in device memory
  * @offset: page offset of @start inside the device allocation; meaningful
  *	only while @actual_loc is a device, 0 otherwise
- * @preferred_loc: preferred location attribute (or %SVM_CORE_LOC_UNDEFINED)
- * @prefetch_loc: prefetch location attribute (or %SVM_CORE_LOC_UNDEFINED)
- * @access: devices (by index, bit n for device n) that may access the range
- *	and migrate it into their own memory
- * @access_in_place: devices (by index) that may access the range where it is
- * @node: link in a &struct svm_core_set
+ * @node: link in a &struct svm_core_set (see svm_core_range_in_set())
  *
- * A driver embeds this structure in its own range object. Members under
- * "public" may be read at any time under the driver's range lock. The
- * bounds, @actual_loc, @vram_pages and @offset change only through the
- * functions below, which keep them exact; @granularity through
- * svm_core_range_set_granularity(); the attributes @preferred_loc,
- * @prefetch_loc, @access and @access_in_place are the driver's to write.
+ * A driver embeds this structure in its own range object and keeps its
+ * attributes (preferred location, access) itself: where pages should go is
+ * its policy, the core is told the answer. Members under "public" may be
+ * read under the driver's range lock. None is written by the driver: the
+ * bounds, @actual_loc, @vram_pages and @offset change through
+ * svm_core_range_init(), svm_core_range_split(), the records and
+ * svm_core_range_destroy(), which keep them exact; @granularity through
+ * svm_core_range_set_granularity(); @node through the set functions.
+ *
+ * One lock of the driver, its range lock (amdkfd: prange->lock), protects
+ * all of it: records and splits of a range must not run concurrently.
  */
 struct svm_core_range {
 	/* public: */
@@ -68,10 +95,6 @@ struct svm_core_range {
 	u32 actual_loc;
 	unsigned long vram_pages;
 	unsigned long offset;
-	u32 preferred_loc;
-	u32 prefetch_loc;
-	u64 access;
-	u64 access_in_place;
 	struct rb_node node;
 	/* private: */
 	/* sorted, disjoint, non-adjacent runs of device pages */
@@ -125,10 +148,12 @@ struct svm_core_decision {
 /**
  * struct svm_core_ops - how the core asks a driver to move pages
  * @migrate: move the pages of @r in [@start, @last] that are not already at
- *	@loc there (@loc is a device id, or %SVM_CORE_LOC_SYSTEM). Report every
- *	run of pages that actually moved with svm_core_range_record(), and
- *	release the device allocation when it returns 1. Moving fewer pages
- *	than asked is not an error. Return 0 or a negative errno.
+ *	@loc there (@loc is a device id, or %SVM_CORE_LOC_SYSTEM). Reserve
+ *	with svm_core_range_reserve() before the point of no return, report
+ *	every run of pages that actually moved with
+ *	svm_core_range_record_reserved(), and release the device allocation
+ *	when it returns 1. Moving fewer pages than asked is not an error.
+ *	Return 0 or a negative errno.
  *
  * Context: called from svm_core_execute() and svm_core_evict() with the
  * locks the caller of those holds.
@@ -136,19 +161,6 @@ struct svm_core_decision {
 struct svm_core_ops {
 	int (*migrate)(struct svm_core_range *r, u32 loc, unsigned long start,
 		       unsigned long last, void *priv);
-};
-
-/**
- * struct svm_core_topology - what the best-location rules need of devices
- * @peer: true when the device with access-bitmap index @idx is device @loc or
- *	can map @loc's memory over a peer link (amdkfd: the same XGMI hive)
- * @no_vram: true when device @loc has no memory of its own (an APU)
- * @priv: passed to both
- */
-struct svm_core_topology {
-	bool (*peer)(unsigned int idx, u32 loc, void *priv);
-	bool (*no_vram)(u32 loc, void *priv);
-	void *priv;
 };
 
 /**
@@ -193,7 +205,7 @@ struct svm_core_step {
 	bool split_tail;
 };
 
-/* Ranges: range.c */
+/* Ranges (lib/svm_core/range.c) */
 int svm_core_range_init(struct svm_core_range *r, unsigned long start,
 			unsigned long last, unsigned int granularity);
 void svm_core_range_destroy(struct svm_core_range *r);
@@ -201,44 +213,47 @@ int svm_core_range_set_granularity(struct svm_core_range *r,
 				   unsigned int granularity);
 int svm_core_range_clone(struct svm_core_range *dst,
 			 const struct svm_core_range *src, gfp_t gfp);
+int svm_core_range_split_prepare(const struct svm_core_range *r,
+				 unsigned long start, unsigned long last,
+				 struct svm_core_range *head,
+				 struct svm_core_range *tail, gfp_t gfp);
 int svm_core_range_split(struct svm_core_range *r, unsigned long start,
 			 unsigned long last, struct svm_core_range *head,
 			 struct svm_core_range *tail, gfp_t gfp);
 
+/**
+ * svm_core_range_npages() - number of pages of a range
+ * @r: the range
+ *
+ * Return: r->last - r->start + 1, which always fits (see
+ * svm_core_range_init()).
+ */
 static inline unsigned long svm_core_range_npages(const struct svm_core_range *r)
 {
 	return r->last - r->start + 1;
 }
 
-/* Residency accounting: residency.c */
-int svm_core_range_record(struct svm_core_range *r, unsigned long start,
-			  unsigned long last, u32 loc, unsigned long offset,
-			  gfp_t gfp);
+/**
+ * svm_core_range_in_set() - whether a range is linked into a set
+ * @r: a range from svm_core_range_init(), svm_core_range_clone() or a split
+ *
+ * Context: caller holds the lock of the set @r may be in.
+ * Return: true between svm_core_set_insert() and svm_core_set_remove().
+ */
+static inline bool svm_core_range_in_set(const struct svm_core_range *r)
+{
+	return !RB_EMPTY_NODE(&r->node);
+}
+
+/* Residency accounting (lib/svm_core/residency.c) */
 int svm_core_range_reserve(struct svm_core_range *r, unsigned int nr_records,
 			   gfp_t gfp);
 int svm_core_range_record_reserved(struct svm_core_range *r,
 				   unsigned long start, unsigned long last,
 				   u32 loc, unsigned long offset);
 void svm_core_range_unreserve(struct svm_core_range *r);
-u32 svm_core_range_page_loc(const struct svm_core_range *r, unsigned long page);
-unsigned long svm_core_range_count_device(const struct svm_core_range *r,
-					  unsigned long start,
-					  unsigned long last);
 
-/* Windows and decisions: decide.c */
-int svm_core_window(unsigned long page, unsigned int granularity,
-		    unsigned long lo, unsigned long hi,
-		    unsigned long *start, unsigned long *last);
-u32 svm_core_best_fault_loc(const struct svm_core_range *r, u32 dev,
-			    unsigned int idx,
-			    const struct svm_core_topology *topo);
-u32 svm_core_best_prefetch_loc(const struct svm_core_range *r, bool xnack,
-			       const struct svm_core_topology *topo);
-int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
-		       u32 best_loc, struct svm_core_decision *d);
-int svm_core_gpu_fault_fallback(const struct svm_core_range *r,
-				const struct svm_core_decision *failed,
-				struct svm_core_decision *d);
+/* Decisions (lib/svm_core/decide.c) */
 int svm_core_cpu_fault(const struct svm_core_range *r, unsigned long page,
 		       unsigned long vma_start, unsigned long vma_last,
 		       struct svm_core_decision *d);
@@ -253,12 +268,10 @@ int svm_core_gpu_fault_migrate(struct svm_core_range *r, unsigned long page,
 int svm_core_evict(struct svm_core_range *r, unsigned int retries,
 		   const struct svm_core_ops *ops, void *priv);
 
-/* Range sets and plans: set.c */
+/* Range sets and plans (lib/svm_core/set.c) */
 void svm_core_set_init(struct svm_core_set *set);
 int svm_core_set_insert(struct svm_core_set *set, struct svm_core_range *r);
 void svm_core_set_remove(struct svm_core_set *set, struct svm_core_range *r);
-struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
-					   unsigned long page);
 struct svm_core_range *svm_core_set_floor(const struct svm_core_set *set,
 					  unsigned long page);
 struct svm_core_range *svm_core_set_first(const struct svm_core_set *set,
@@ -267,17 +280,104 @@ struct svm_core_range *svm_core_set_first(const struct svm_core_set *set,
 struct svm_core_range *svm_core_set_next(const struct svm_core_range *r,
 					 unsigned long last);
 int svm_core_set_plan(const struct svm_core_set *set, unsigned long start,
-		      unsigned long last, unsigned long max_pages,
+		      unsigned long last, unsigned int flags,
+		      unsigned long max_pages,
 		      bool (*unchanged)(const struct svm_core_range *r,
 					void *priv),
 		      void *priv, struct svm_core_step *steps,
 		      unsigned int max_steps);
+
+/**
+ * struct svm_core_set_iter - state of svm_core_set_for_each()
+ * @next: the range the next step returns, or %NULL
+ * @last: last page of the interval (inclusive)
+ */
+struct svm_core_set_iter {
+	struct svm_core_range *next;
+	unsigned long last;
+};
+
+/**
+ * svm_core_set_iter_init() - start of svm_core_set_for_each()
+ * @set: the set
+ * @lo: first page of the interval
+ * @hi: last page of the interval (inclusive)
+ *
+ * Return: an iterator over the ranges of @set that overlap [@lo, @hi].
+ */
+static inline struct svm_core_set_iter
+svm_core_set_iter_init(const struct svm_core_set *set, unsigned long lo,
+		       unsigned long hi)
+{
+	struct svm_core_set_iter it = {
+		.next = svm_core_set_first(set, lo, hi),
+		.last = hi,
+	};
+
+	return it;
+}
+
+/**
+ * svm_core_set_iter_step() - one step of svm_core_set_for_each()
+ * @it: the iterator
+ *
+ * Return: the current range, having moved @it past it, or %NULL at the end.
+ */
+static inline struct svm_core_range *
+svm_core_set_iter_step(struct svm_core_set_iter *it)
+{
+	struct svm_core_range *r = it->next;
+
+	if (r)
+		it->next = svm_core_set_next(r, it->last);
+	return r;
+}
+
+/**
+ * svm_core_set_for_each() - iterate over the ranges of a set that overlap
+ *	an interval, in address order
+ * @r: &struct svm_core_range cursor
+ * @set: the set
+ * @lo: first page of the interval
+ * @hi: last page of the interval (inclusive)
+ *
+ * The iterator moves past @r before the body runs, so the body may remove
+ * @r from @set (but not the ranges after it).
+ *
+ * Context: caller holds the set's lock.
+ */
+#define svm_core_set_for_each(r, set, lo, hi)				\
+	for (struct svm_core_set_iter __svm_it =			\
+		svm_core_set_iter_init(set, lo, hi);			\
+	     ((r) = svm_core_set_iter_step(&__svm_it));)
+
+/*
+ * For KUnit suites and the user-space tools, not for drivers: the steps of
+ * the flows above, one page at a time, and the invariant checkers. Modules
+ * get them only with CONFIG_KUNIT (EXPORT_SYMBOL_IF_KUNIT), in the
+ * EXPORTED_FOR_KUNIT_TESTING namespace.
+ */
+int svm_core_range_record(struct svm_core_range *r, unsigned long start,
+			  unsigned long last, u32 loc, unsigned long offset,
+			  gfp_t gfp);
+u32 svm_core_range_page_loc(const struct svm_core_range *r, unsigned long page);
+unsigned long svm_core_range_count_device(const struct svm_core_range *r,
+					  unsigned long start,
+					  unsigned long last);
+int svm_core_window(unsigned long page, unsigned int granularity,
+		    unsigned long lo, unsigned long hi,
+		    unsigned long *start, unsigned long *last);
+int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
+		       u32 best_loc, struct svm_core_decision *d);
+int svm_core_gpu_fault_fallback(const struct svm_core_range *r,
+				const struct svm_core_decision *failed,
+				struct svm_core_decision *d);
+struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
+					   unsigned long page);
 int svm_core_set_split(struct svm_core_set *set, struct svm_core_range *r,
 		       unsigned long start, unsigned long last,
 		       struct svm_core_range *head, struct svm_core_range *tail,
 		       gfp_t gfp);
-
-/* Invariant checker: validate.c */
 int svm_core_range_validate(const struct svm_core_range *r);
 int svm_core_set_validate(const struct svm_core_set *set);
 

@@ -40,88 +40,7 @@ int svm_core_window(unsigned long page, unsigned int granularity,
 	*last = min(page | mask, hi);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(svm_core_window);
-
-/**
- * svm_core_best_fault_loc() - where the pages a GPU faults on should live
- * @r: the range
- * @dev: location id of the faulting device
- * @idx: its index in the access bitmaps (0..63)
- * @topo: device topology callbacks
- *
- * A device without memory of its own uses system memory. Otherwise the
- * preferred location wins when it is the faulting device, system memory, or
- * a device the faulting one reaches as a peer. Failing that, a device that
- * may access the range gets it in its own memory; a device that may only
- * access it in place uses it where it is (system memory, or the device that
- * holds some pages if it is a peer).
- *
- * Context: caller holds @r's range lock.
- * Return: the best location, or %SVM_CORE_LOC_UNDEFINED when @dev is not a
- * device id, @idx is out of range, or @dev may not access @r at all (the
- * fault must fail).
- */
-u32 svm_core_best_fault_loc(const struct svm_core_range *r, u32 dev,
-			    unsigned int idx,
-			    const struct svm_core_topology *topo)
-{
-	u32 pref = r->preferred_loc;
-
-	if (idx >= 64 || !svm_core_is_device(dev))
-		return SVM_CORE_LOC_UNDEFINED;
-	if (topo->no_vram(dev, topo->priv))
-		return SVM_CORE_LOC_SYSTEM;
-	if (pref == dev || pref == SVM_CORE_LOC_SYSTEM)
-		return pref;
-	if (pref != SVM_CORE_LOC_UNDEFINED && topo->peer(idx, pref, topo->priv))
-		return pref;
-	if (r->access & BIT_ULL(idx))
-		return dev;
-	if (r->access_in_place & BIT_ULL(idx)) {
-		if (r->actual_loc != SVM_CORE_LOC_SYSTEM &&
-		    topo->peer(idx, r->actual_loc, topo->priv))
-			return r->actual_loc;
-		return SVM_CORE_LOC_SYSTEM;
-	}
-	return SVM_CORE_LOC_UNDEFINED;
-}
-EXPORT_SYMBOL_GPL(svm_core_best_fault_loc);
-
-/**
- * svm_core_best_prefetch_loc() - where a prefetch should move a range
- * @r: the range; its prefetch_loc attribute is the request
- * @xnack: GPUs retry faults (XNACK on): only devices that access the range in
- *	place must reach the chosen memory; otherwise every device that may
- *	access it must
- * @topo: device topology callbacks
- *
- * The requested device, unless it has no memory of its own or some device
- * that must reach the range is not its peer: then system memory.
- *
- * Context: caller holds @r's range lock.
- * Return: the location to pass to svm_core_prefetch(): a device id,
- * %SVM_CORE_LOC_SYSTEM, or %SVM_CORE_LOC_UNDEFINED when no prefetch location
- * is set.
- */
-u32 svm_core_best_prefetch_loc(const struct svm_core_range *r, bool xnack,
-			       const struct svm_core_topology *topo)
-{
-	u32 best = r->prefetch_loc;
-	u64 must_reach;
-	unsigned int idx;
-
-	if (!svm_core_is_device(best))
-		return best;
-	if (topo->no_vram(best, topo->priv))
-		return SVM_CORE_LOC_SYSTEM;
-	must_reach = r->access_in_place | (xnack ? 0 : r->access);
-	for (idx = 0; idx < 64; idx++)
-		if ((must_reach & BIT_ULL(idx)) &&
-		    !topo->peer(idx, best, topo->priv))
-			return SVM_CORE_LOC_SYSTEM;
-	return best;
-}
-EXPORT_SYMBOL_GPL(svm_core_best_prefetch_loc);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_window);
 
 static void svm_core_set_migration(struct svm_core_migration *m,
 				   enum svm_core_op op, u32 loc,
@@ -203,7 +122,7 @@ int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
 	svm_core_decide_move(r, best_loc, start, last, d);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(svm_core_gpu_fault);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_gpu_fault);
 
 /**
  * svm_core_gpu_fault_fallback() - what to do when migration to a device failed
@@ -232,7 +151,7 @@ int svm_core_gpu_fault_fallback(const struct svm_core_range *r,
 				       SVM_CORE_LOC_SYSTEM, m->start, m->last);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(svm_core_gpu_fault_fallback);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_gpu_fault_fallback);
 
 /**
  * svm_core_cpu_fault() - what a CPU fault on a device page migrates back

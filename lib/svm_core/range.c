@@ -28,13 +28,16 @@
  * page, clamped to the range. A CPU fault migrates back only such a window
  * (clamped to the VMA as well) and never splits the range. The driver
  * migrates, then reports the runs that actually moved with
- * svm_core_range_record(); when the count of device pages reaches zero the
- * core says so, and the driver releases the device allocation.
+ * svm_core_range_record_reserved(), into room svm_core_range_reserve() made
+ * before the migration's point of no return; when the count of device pages
+ * reaches zero the core says so, and the driver releases the device
+ * allocation.
  *
  * Splits (set-attributes over part of a range, munmap) carry every run,
  * the exact count and the device-allocation offset to each part. All memory
  * a mutation needs is allocated before the first change, so a failed call
- * leaves everything as it was.
+ * leaves everything as it was; svm_core_range_split_prepare() lets a caller
+ * allocate every split of a plan before it makes the first one.
  *
  * The core takes no locks: each function states in its ``Context:`` what the
  * caller must hold. svm_core_set_validate() checks every invariant of a set
@@ -127,8 +130,8 @@ static bool svm_core_interval_ok(unsigned long start, unsigned long last)
  * @last: last page (inclusive)
  * @granularity: migration granularity, log2 pages
  *
- * The attributes start undefined (%SVM_CORE_LOC_UNDEFINED) and no device
- * may access the range. Needs no memory.
+ * Every page starts in system memory and the range in no set. Needs no
+ * memory.
  *
  * Context: any context; @r is not yet visible to others.
  * Return: 0, or -EINVAL if @start > @last, if [@start, @last] is the whole
@@ -149,8 +152,6 @@ int svm_core_range_init(struct svm_core_range *r, unsigned long start,
 	r->last = last;
 	r->granularity = granularity;
 	r->actual_loc = SVM_CORE_LOC_SYSTEM;
-	r->preferred_loc = SVM_CORE_LOC_UNDEFINED;
-	r->prefetch_loc = SVM_CORE_LOC_UNDEFINED;
 	RB_CLEAR_NODE(&r->node);
 	svm_core_runs_adopt(r, NULL, 0);
 	return 0;
@@ -284,6 +285,35 @@ static void svm_core_runs_clip(struct svm_core_range *part,
 	}
 }
 
+/*
+ * Run storage of a part that is to receive @n runs: the array it already
+ * owns when that is large enough (prepared), else a new one (%NULL: the
+ * inline slot). *@old returns an array of the part's to free once the split
+ * can no longer fail.
+ */
+static int svm_core_part_storage(struct svm_core_range *part, unsigned int n,
+				 gfp_t gfp, struct svm_core_run **runs,
+				 unsigned int *max_runs,
+				 struct svm_core_run **old)
+{
+	bool owns = part->runs && part->runs != &part->run0;
+
+	*old = owns ? part->runs : NULL;
+	*runs = NULL;
+	*max_runs = 1;
+	if (n <= 1)
+		return 0;
+	if (owns && part->max_runs >= n) {
+		*old = NULL;
+		*runs = part->runs;
+		*max_runs = part->max_runs;
+		return 0;
+	}
+	*runs = svm_core_runs_alloc(n, gfp);
+	*max_runs = n;
+	return *runs ? 0 : -ENOMEM;
+}
+
 /* Give [start, last] of @r, with @r's attributes, to the new range @part. */
 static void svm_core_range_carve(struct svm_core_range *part,
 				 const struct svm_core_range *r,
@@ -297,6 +327,85 @@ static void svm_core_range_carve(struct svm_core_range *part,
 	svm_core_runs_adopt(part, runs, max_runs);
 	svm_core_runs_clip(part, r->runs, r->nr_runs, r->start, start, last);
 }
+
+/* The arguments of a split, checked; which parts it needs. */
+static int svm_core_split_check(const struct svm_core_range *r,
+				unsigned long start, unsigned long last,
+				const struct svm_core_range *head,
+				const struct svm_core_range *tail,
+				bool *need_head, bool *need_tail)
+{
+	*need_head = start > r->start;
+	*need_tail = last < r->last;
+	if (!svm_core_interval_ok(start, last) || start < r->start ||
+	    last > r->last || (*need_head && !head) || (*need_tail && !tail) ||
+	    head == r || tail == r ||
+	    (*need_head && *need_tail && head == tail))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * svm_core_range_split_prepare() - allocate what a split will need
+ * @r: the range svm_core_range_split() will cut down to [@start, @last]
+ * @start: first page @r will keep
+ * @last: last page @r will keep (inclusive)
+ * @head: the part before @start, as for svm_core_range_split()
+ * @tail: the part after @last
+ * @gfp: allocation flags
+ *
+ * Gives each part the split needs the run storage it will receive, so that
+ * a plan that splits several ranges can allocate for all of them before it
+ * changes the first: svm_core_range_split() with the same arguments then
+ * allocates nothing, as long as @r's runs have not changed in between (its
+ * range lock held across both, or the whole set's). @r is not changed. A
+ * prepared part that is not used after all is freed with
+ * svm_core_range_destroy(). Preparing twice is harmless.
+ *
+ * Context: caller holds @r's range lock.
+ * Return: 0; -EINVAL as svm_core_range_split(); -ENOMEM. On error a part
+ * keeps the storage it had (freed by svm_core_range_destroy()).
+ */
+int svm_core_range_split_prepare(const struct svm_core_range *r,
+				 unsigned long start, unsigned long last,
+				 struct svm_core_range *head,
+				 struct svm_core_range *tail, gfp_t gfp)
+{
+	struct svm_core_range *parts[2] = { head, tail };
+	unsigned int need[2] = { 0, 0 };
+	bool need_head, need_tail;
+	int i, ret;
+
+	ret = svm_core_split_check(r, start, last, head, tail, &need_head,
+				   &need_tail);
+	if (ret)
+		return ret;
+	if (need_head)
+		need[0] = svm_core_runs_in(r, r->start, start - 1);
+	if (need_tail)
+		need[1] = svm_core_runs_in(r, last + 1, r->last);
+
+	for (i = 0; i < 2; i++) {
+		struct svm_core_run *runs, *old;
+		unsigned int max_runs;
+
+		if (!(i ? need_tail : need_head))
+			continue;
+		ret = svm_core_part_storage(parts[i], need[i], gfp, &runs,
+					    &max_runs, &old);
+		if (ret)
+			return ret;
+		if (runs && runs != parts[i]->runs) {
+			svm_core_runs_free(old);
+			parts[i]->runs = runs;
+			parts[i]->max_runs = max_runs;
+		}
+		parts[i]->nr_runs = 0;
+		parts[i]->reserved = 0;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_split_prepare);
 
 /**
  * svm_core_range_split() - cut a range down to [@start, @last]
@@ -314,8 +423,12 @@ static void svm_core_range_carve(struct svm_core_range *part,
  * exactly the device pages that lie in it, the count of them, and the
  * device-allocation offset of its first page; a part left without device
  * pages gets actual_loc %SVM_CORE_LOC_SYSTEM and offset 0. @head and @tail
- * inherit @r's attributes and are not linked into any set (see
+ * inherit @r's granularity and are not linked into any set (see
  * svm_core_set_split()).
+ *
+ * A part is zeroed memory, a range from svm_core_range_init() in no set and
+ * without device pages, or one svm_core_range_split_prepare() prepared for
+ * this split: then nothing is allocated.
  *
  * Context: caller holds @r's range lock.
  * Return: 0; -EINVAL if [@start, @last] is empty or not inside @r, a part
@@ -326,37 +439,43 @@ int svm_core_range_split(struct svm_core_range *r, unsigned long start,
 			 unsigned long last, struct svm_core_range *head,
 			 struct svm_core_range *tail, gfp_t gfp)
 {
-	bool need_head = start > r->start, need_tail = last < r->last;
 	struct svm_core_run *head_runs = NULL, *tail_runs = NULL;
-	unsigned int nh = 0, nt = 0;
+	struct svm_core_run *head_old = NULL, *tail_old = NULL;
+	unsigned int nh = 0, nt = 0, mh = 1, mt = 1;
+	bool need_head, need_tail;
 	int ret;
 
-	if (!svm_core_interval_ok(start, last) || start < r->start ||
-	    last > r->last || (need_head && !head) || (need_tail && !tail) ||
-	    head == r || tail == r ||
-	    (need_head && need_tail && head == tail))
-		return -EINVAL;
+	ret = svm_core_split_check(r, start, last, head, tail, &need_head,
+				   &need_tail);
+	if (ret)
+		return ret;
 
 	if (need_head) {
 		nh = svm_core_runs_in(r, r->start, start - 1);
-		ret = svm_core_runs_prepare(nh, gfp, &head_runs);
+		ret = svm_core_part_storage(head, nh, gfp, &head_runs, &mh,
+					    &head_old);
 		if (ret)
 			return ret;
 	}
 	if (need_tail) {
 		nt = svm_core_runs_in(r, last + 1, r->last);
-		ret = svm_core_runs_prepare(nt, gfp, &tail_runs);
+		ret = svm_core_part_storage(tail, nt, gfp, &tail_runs, &mt,
+					    &tail_old);
 		if (ret) {
-			svm_core_runs_free(head_runs);
+			/* a new array, not the prepared one the head owns */
+			if (need_head && head_runs != head->runs)
+				svm_core_runs_free(head_runs);
 			return ret;
 		}
 	}
 
 	/* Nothing can fail from here on. */
+	svm_core_runs_free(head_old);
+	svm_core_runs_free(tail_old);
 	if (need_head)
-		svm_core_range_carve(head, r, r->start, start - 1, head_runs, nh);
+		svm_core_range_carve(head, r, r->start, start - 1, head_runs, mh);
 	if (need_tail)
-		svm_core_range_carve(tail, r, last + 1, r->last, tail_runs, nt);
+		svm_core_range_carve(tail, r, last + 1, r->last, tail_runs, mt);
 
 	/* The middle keeps r's storage: it never holds more runs than r did. */
 	svm_core_runs_clip(r, r->runs, r->nr_runs, r->start, start, last);

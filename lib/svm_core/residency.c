@@ -254,7 +254,7 @@ int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 {
 	return svm_core_record(r, start, last, loc, offset, true, gfp);
 }
-EXPORT_SYMBOL_GPL(svm_core_range_record);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_range_record);
 
 /**
  * svm_core_range_record_reserved() - record moved pages, without allocating
@@ -306,7 +306,7 @@ u32 svm_core_range_page_loc(const struct svm_core_range *r, unsigned long page)
 		return r->actual_loc;
 	return SVM_CORE_LOC_SYSTEM;
 }
-EXPORT_SYMBOL_GPL(svm_core_range_page_loc);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_range_page_loc);
 
 /**
  * svm_core_range_count_device() - device pages of a range in an interval
@@ -333,4 +333,4 @@ unsigned long svm_core_range_count_device(const struct svm_core_range *r,
 		     max(start, r->runs[i].start) + 1;
 	return n;
 }
-EXPORT_SYMBOL_GPL(svm_core_range_count_device);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_range_count_device);

@@ -118,7 +118,7 @@ struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
 
 	return r && r->last >= page ? r : NULL;
 }
-EXPORT_SYMBOL_GPL(svm_core_set_lookup);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_set_lookup);
 
 /**
  * svm_core_set_first() - the first range that overlaps an interval
@@ -194,8 +194,10 @@ static u64 svm_core_plan_gap(unsigned long start, unsigned long last,
  * @set: the set
  * @start: first page of the interval
  * @last: last page of the interval (inclusive)
- * @max_pages: largest new range, a power of two: gaps become new ranges cut
- *	at multiples of it. 0 plans an munmap: gaps stay gaps.
+ * @flags: %SVM_CORE_PLAN_FILL_GAPS for a set-attributes (gaps become new
+ *	ranges); 0 for an munmap (gaps stay gaps)
+ * @max_pages: with %SVM_CORE_PLAN_FILL_GAPS, the largest new range, a power
+ *	of two: gaps are cut at multiples of it. 0 otherwise.
  * @unchanged: optional; returns true for a range the attributes would not
  *	change, which is then kept whole rather than split
  * @priv: passed to @unchanged
@@ -207,34 +209,40 @@ static u64 svm_core_plan_gap(unsigned long start, unsigned long last,
  * needs, or %SVM_CORE_STEP_KEEP), and each gap one %SVM_CORE_STEP_NEW per
  * new range. The caller applies the steps with svm_core_set_split() and
  * svm_core_set_insert(); to do so without partial failure it allocates
- * everything the plan needs first.
+ * everything the plan needs first: the new ranges, and the parts of every
+ * split with svm_core_range_split_prepare().
  *
  * Like snprintf(), the return value counts every step even when @max_steps
  * is too small, so a caller can size @steps with a first call of
  * @max_steps 0.
  *
  * Context: caller holds the set's lock.
- * Return: the number of steps; -EINVAL if @start > @last or @max_pages is
- * neither 0 nor a power of two; -EOVERFLOW if the count exceeds INT_MAX.
+ * Return: the number of steps; -EINVAL if @start > @last, @flags has an
+ * unknown bit, or @max_pages is not a power of two with
+ * %SVM_CORE_PLAN_FILL_GAPS or not 0 without it; -EOVERFLOW if the count
+ * exceeds INT_MAX.
  */
 int svm_core_set_plan(const struct svm_core_set *set, unsigned long start,
-		      unsigned long last, unsigned long max_pages,
+		      unsigned long last, unsigned int flags,
+		      unsigned long max_pages,
 		      bool (*unchanged)(const struct svm_core_range *r,
 					void *priv),
 		      void *priv, struct svm_core_step *steps,
 		      unsigned int max_steps)
 {
+	bool fill = flags & SVM_CORE_PLAN_FILL_GAPS;
 	struct svm_core_range *r;
 	unsigned long cursor = start;
 	u64 n = 0;
 	bool done = false;
 
-	if (start > last || (max_pages & (max_pages - 1)))
+	if (start > last || (flags & ~SVM_CORE_PLAN_FILL_GAPS))
+		return -EINVAL;
+	if (fill ? !max_pages || (max_pages & (max_pages - 1)) : max_pages)
 		return -EINVAL;
 
-	for (r = svm_core_set_first(set, start, last); r;
-	     r = svm_core_set_next(r, last)) {
-		if (r->start > cursor && max_pages)
+	svm_core_set_for_each(r, set, start, last) {
+		if (r->start > cursor && fill)
 			n = svm_core_plan_gap(cursor, r->start - 1, max_pages,
 					      steps, n, max_steps);
 		if (n < max_steps) {
@@ -260,7 +268,7 @@ int svm_core_set_plan(const struct svm_core_set *set, unsigned long start,
 		}
 		cursor = r->last + 1;
 	}
-	if (!done && max_pages)
+	if (!done && fill)
 		n = svm_core_plan_gap(cursor, last, max_pages, steps, n,
 				      max_steps);
 	if (n > INT_MAX)
@@ -302,4 +310,4 @@ int svm_core_set_split(struct svm_core_set *set, struct svm_core_range *r,
 		WARN_ON_ONCE(svm_core_set_insert(set, tail));
 	return 0;
 }
-EXPORT_SYMBOL_GPL(svm_core_set_split);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_set_split);

@@ -68,7 +68,7 @@ int svm_core_range_validate(const struct svm_core_range *r)
 	pr_err("svm_core: range [0x%lx 0x%lx]: %s\n", r->start, r->last, why);
 	return -EINVAL;
 }
-EXPORT_SYMBOL_GPL(svm_core_range_validate);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_range_validate);
 
 /**
  * svm_core_set_validate() - check every invariant of a set and its ranges
@@ -107,4 +107,4 @@ int svm_core_set_validate(const struct svm_core_set *set)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(svm_core_set_validate);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_set_validate);

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/svm_core.h>
 
+#include "svm_core_apply.h"
 #include "svm_core_test.h"
 
 static unsigned int seed;
@@ -40,6 +41,7 @@ struct rnd_ctx {
 	struct kunit *test;
 	struct rnd_state rnd;
 	struct model *m;
+	struct model *saved;	/* the model before a plan that may fail */
 	struct svm_core_set set;
 	struct svm_core_fake fake;
 	struct svm_core_alloc_ctl *ctl;
@@ -303,12 +305,14 @@ static void op_evict(struct rnd_ctx *c)
 	}
 }
 
-static struct svm_core_range *new_range(struct rnd_ctx *c)
+static struct svm_core_range *rnd_alloc(void *priv)
 {
-	struct svm_core_range *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	return kzalloc(sizeof(struct svm_core_range), GFP_KERNEL);
+}
 
-	CHECK(r, "out of memory");
-	return r;
+static void rnd_free(struct svm_core_range *r, void *priv)
+{
+	kfree(r);
 }
 
 static bool same_gran(const struct svm_core_range *r, void *priv)
@@ -316,60 +320,44 @@ static bool same_gran(const struct svm_core_range *r, void *priv)
 	return r->granularity == *(unsigned int *)priv;
 }
 
-/* Plan, allocate everything, then apply: set-attributes or munmap. */
-static void apply_plan(struct rnd_ctx *c, unsigned long start,
-		       unsigned long last, bool unmap, unsigned int g)
+static void set_gran(struct svm_core_range *r, void *priv)
 {
-	unsigned long max_pages = unmap ? 0 : NEW_MAX;
-	struct svm_core_range **head, **tail;
-	struct svm_core_step *steps;
-	int n, k;
+	svm_core_range_set_granularity(r, *(unsigned int *)priv);
+}
 
-	/* Size the plan first, as a driver would, then fill it. */
-	n = svm_core_set_plan(&c->set, start, last, max_pages,
-			      unmap ? NULL : same_gran, &g, NULL, 0);
-	CHECK(n >= 0, "plan returned %d", n);
-	steps = kunit_kmalloc_array(c->test, n + 1, sizeof(*steps), GFP_KERNEL);
-	head = kunit_kcalloc(c->test, n + 1, sizeof(*head), GFP_KERNEL);
-	tail = kunit_kcalloc(c->test, n + 1, sizeof(*tail), GFP_KERNEL);
-	CHECK(steps && head && tail, "out of memory");
-	CHECK(svm_core_set_plan(&c->set, start, last, max_pages,
-				unmap ? NULL : same_gran, &g, steps, n) == n,
-	      "plan changed");
-	for (k = 0; k < n; k++) {
-		head[k] = steps[k].split_head ? new_range(c) : NULL;
-		tail[k] = steps[k].split_tail ? new_range(c) : NULL;
-		if (steps[k].kind == SVM_CORE_STEP_NEW)
-			head[k] = new_range(c);
-	}
-	for (k = 0; k < n; k++) {
-		struct svm_core_step *s = &steps[k];
+/*
+ * Set-attributes or munmap through the plan application the tools share,
+ * which allocates everything first. The core's run allocations may fail
+ * here (the caller arms the stub): the set must then be unchanged, which
+ * the check after every operation verifies against the model.
+ */
+static int apply_plan(struct rnd_ctx *c, unsigned long start,
+		      unsigned long last, bool unmap, unsigned int g)
+{
+	struct svm_core_apply a = {
+		.start = start,
+		.last = last,
+		.unmap = unmap,
+		.max_pages = NEW_MAX,
+		.granularity = g,
+		.unchanged = same_gran,
+		.update = set_gran,
+		.alloc = rnd_alloc,
+		.free = rnd_free,
+		.priv = &g,
+	};
+	int ret;
 
-		switch (s->kind) {
-		case SVM_CORE_STEP_KEEP:
-			break;
-		case SVM_CORE_STEP_NEW:
-			CHECK(!svm_core_range_init(head[k], s->start, s->last,
-						   g), "init");
-			CHECK(!svm_core_set_insert(&c->set, head[k]), "insert");
-			break;
-		case SVM_CORE_STEP_UPDATE:
-			CHECK(!svm_core_set_split(&c->set, s->range, s->start,
-						  s->last, head[k], tail[k],
-						  GFP_KERNEL), "split");
-			if (unmap) {
-				svm_core_set_remove(&c->set, s->range);
-				svm_core_range_destroy(s->range);
-				kfree(s->range);
-			} else {
-				svm_core_range_set_granularity(s->range, g);
-			}
-			break;
-		}
-	}
-	kunit_kfree(c->test, steps);
-	kunit_kfree(c->test, head);
-	kunit_kfree(c->test, tail);
+	/* Sometimes fail one of the core's allocations on the way. */
+	if (!rnd(c, 8))
+		c->ctl->fail_at = c->ctl->calls + 1 + rnd(c, 4);
+	ret = svm_core_apply_plan(&c->set, &a);
+	c->ctl->fail_at = 0;
+	CHECK(!ret || ret == -ENOMEM, "apply returned %d", ret);
+	/* A failed plan changed nothing: neither must the model. */
+	if (ret)
+		*c->m = *c->saved;
+	return ret;
 }
 
 static void op_set_gran(struct rnd_ctx *c)
@@ -379,6 +367,7 @@ static void op_set_gran(struct rnd_ctx *c)
 	unsigned int rs, rl, a, b;
 
 	l = min(NPAGES - 1, s + rnd(c, 200));
+	*c->saved = *m;
 	/* The model first: existing ranges, then the gaps. */
 	for (i = s; i <= l; i = b + 1) {
 		if (m->mapped[i]) {
@@ -411,6 +400,7 @@ static void op_unmap(struct rnd_ctx *c)
 	unsigned int s = rnd(c, NPAGES), l, i;
 
 	l = min(NPAGES - 1, s + rnd(c, 100));
+	*c->saved = *m;
 	for (i = s; i <= l; i++) {
 		m->mapped[i] = 0;
 		m->head[i] = 0;
@@ -490,6 +480,8 @@ static void svm_core_random_against_model(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->m = kunit_kzalloc(test, sizeof(*c->m), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->m);
+	c->saved = kunit_kzalloc(test, sizeof(*c->saved), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->saved);
 	c->test = test;
 	c->m->base = rc->base;
 	c->ctl = svm_core_alloc_stub(test, 0);

@@ -71,8 +71,7 @@ static void svm_core_range_init_rejects_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, svm_core_range_npages(&r), ULONG_MAX);
 	KUNIT_EXPECT_EQ(test, r.actual_loc, SVM_CORE_LOC_SYSTEM);
 	KUNIT_EXPECT_EQ(test, r.vram_pages, 0UL);
-	KUNIT_EXPECT_EQ(test, r.preferred_loc, SVM_CORE_LOC_UNDEFINED);
-	KUNIT_EXPECT_EQ(test, r.prefetch_loc, SVM_CORE_LOC_UNDEFINED);
+	KUNIT_EXPECT_FALSE(test, svm_core_range_in_set(&r));
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
 
 	KUNIT_EXPECT_EQ(test, svm_core_range_set_granularity(&r, 64), -EINVAL);
@@ -272,7 +271,7 @@ static void expect_exact_parts(struct kunit *test,
 static void svm_core_range_split_table(struct kunit *test)
 {
 	const struct split_case *c = test->param_value;
-	struct svm_core_range r, orig, head, tail;
+	struct svm_core_range r, orig, head = {}, tail = {};
 	struct svm_core_range *parts[3] = { NULL, &r, NULL };
 	int ret;
 
@@ -318,7 +317,7 @@ static void svm_core_range_split_table(struct kunit *test)
 static void svm_core_range_split_needs_parts(struct kunit *test)
 {
 	struct run_list runs = RUNS(1, RUN(0x100, 0x4ff));
-	struct svm_core_range r, head;
+	struct svm_core_range r, head = {};
 
 	setup(test, &r, 0x100, 0x4ff, 1, 0x10, &runs);
 	KUNIT_EXPECT_EQ(test, svm_core_range_split(&r, 0x200, 0x2ff, &head,
@@ -486,19 +485,24 @@ static void svm_core_range_alloc_failure(struct kunit *test)
 {
 	const struct alloc_case *c = test->param_value;
 	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
-	struct svm_core_range r, head, tail, snap, pattern;
+	struct svm_core_range r, head, tail, snap, pattern, zero = {};
+	const struct svm_core_range *fresh = &zero;
 	struct svm_core_run runs[MAX_RUNS];
 	unsigned int fail_at;
 	int live, ret;
 
+	/* A clone's destination may be garbage; a split's parts are zeroed. */
 	memset(&pattern, 0x5a, sizeof(pattern));
+	if (c->site == SITE_CLONE)
+		fresh = &pattern;
 	for (fail_at = 1; ; fail_at++) {
 		KUNIT_ASSERT_LE(test, fail_at, 4U);
 		ctl->fail_at = 0;
 		setup(test, &r, 0x100, 0x4ff, 1, 0x10, &c->runs);
 		snap = r;
 		memcpy(runs, r.runs, r.nr_runs * sizeof(*runs));
-		head = pattern;
+		head = *fresh;
+		tail = zero;
 		live = ctl->live;
 		ctl->calls = 0;
 		ctl->fail_at = fail_at;
@@ -516,7 +520,8 @@ static void svm_core_range_alloc_failure(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, r.runs, snap.runs);
 		KUNIT_ASSERT_EQ(test, r.nr_runs, snap.nr_runs);
 		KUNIT_EXPECT_MEMEQ(test, r.runs, runs, r.nr_runs * sizeof(*runs));
-		KUNIT_EXPECT_MEMEQ(test, &head, &pattern, sizeof(head));
+		KUNIT_EXPECT_MEMEQ(test, &head, fresh, sizeof(head));
+		KUNIT_EXPECT_MEMEQ(test, &tail, &zero, sizeof(tail));
 		KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
 		svm_core_range_destroy(&r);
 		KUNIT_EXPECT_EQ(test, ctl->live, 0);
@@ -607,7 +612,7 @@ static void svm_core_range_record_reserved_allocates_nothing(struct kunit *test)
 static void svm_core_range_split_keeps_reservation(struct kunit *test)
 {
 	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
-	struct svm_core_range r, head;
+	struct svm_core_range r, head = {};
 
 	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x100, 0x4ff, 9), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 8, GFP_KERNEL), 0);

@@ -459,122 +459,6 @@ static void svm_core_window_prefetch_error_returned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->actual_loc, 1U);
 }
 
-/*
- * Best locations. Devices: 0x10 (index 0) and 0x20 (index 1) share a hive,
- * 0x30 (index 2) stands alone, 0x40 (index 3) has no memory of its own.
- */
-static const u32 topo_id[] = { 0x10, 0x20, 0x30, 0x40 };
-static const u32 topo_hive[] = { 1, 1, 2, 3 };
-
-static int topo_idx(u32 loc)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(topo_id); i++)
-		if (topo_id[i] == loc)
-			return i;
-	return -1;
-}
-
-static bool topo_peer(unsigned int idx, u32 loc, void *priv)
-{
-	int i = topo_idx(loc);
-
-	return idx < ARRAY_SIZE(topo_id) && i >= 0 &&
-	       topo_hive[idx] == topo_hive[i];
-}
-
-static bool topo_no_vram(u32 loc, void *priv)
-{
-	return loc == 0x40;
-}
-
-static const struct svm_core_topology topo = {
-	.peer = topo_peer,
-	.no_vram = topo_no_vram,
-};
-
-struct best_case {
-	const char *desc;
-	u32 preferred, prefetch, actual;
-	u64 access, in_place;
-	u32 dev;			/* faulting device, 0: a prefetch */
-	bool xnack;
-	u32 want;
-};
-
-#define UNDEF SVM_CORE_LOC_UNDEFINED
-
-static const struct best_case best_cases[] = {
-	{ "fault: no memory of its own, system", 0x10, UNDEF, 0, BIT(3), 0,
-	  0x40, false, 0 },
-	{ "fault: preferred is the faulting device", 0x10, UNDEF, 0, 0, 0,
-	  0x10, false, 0x10 },
-	{ "fault: preferred is system memory", 0, UNDEF, 0, BIT(0), 0, 0x10,
-	  false, 0 },
-	{ "fault: preferred is a peer", 0x20, UNDEF, 0, 0, 0, 0x10, false,
-	  0x20 },
-	{ "fault: preferred out of reach, may access: own memory", 0x30,
-	  UNDEF, 0, BIT(0), 0, 0x10, false, 0x10 },
-	{ "fault: in place, pages in system memory", UNDEF, UNDEF, 0, 0,
-	  BIT(0), 0x10, false, 0 },
-	{ "fault: in place, pages on a peer", UNDEF, UNDEF, 0x20, 0, BIT(0),
-	  0x10, false, 0x20 },
-	{ "fault: in place, pages out of reach", UNDEF, UNDEF, 0x30, 0, BIT(0),
-	  0x10, false, 0 },
-	{ "fault: no access at all", UNDEF, UNDEF, 0, BIT(1), BIT(2), 0x10,
-	  false, UNDEF },
-	{ "prefetch: none requested", UNDEF, UNDEF, 0, BIT(0), 0, 0, false,
-	  UNDEF },
-	{ "prefetch: to system memory", UNDEF, 0, 0, BIT(0), 0, 0, false, 0 },
-	{ "prefetch: to a device without memory", UNDEF, 0x40, 0, BIT(0), 0,
-	  0, false, 0 },
-	{ "prefetch: every accessor is a peer", UNDEF, 0x10, 0,
-	  BIT(0) | BIT(1), 0, 0, false, 0x10 },
-	{ "prefetch: an accessor out of reach", UNDEF, 0x10, 0,
-	  BIT(0) | BIT(2), 0, 0, false, 0 },
-	{ "prefetch, xnack: only in-place accessors count", UNDEF, 0x10, 0,
-	  BIT(2), BIT(1), 0, true, 0x10 },
-	{ "prefetch, xnack: in-place accessor out of reach", UNDEF, 0x10, 0,
-	  0, BIT(2), 0, true, 0 },
-};
-
-KUNIT_ARRAY_PARAM_DESC(best, best_cases, desc);
-
-static void svm_core_window_best_loc(struct kunit *test)
-{
-	const struct best_case *c = test->param_value;
-	struct layout l = { 0x1000, 0x1fff, 9, c->actual, 0x1000, 0x10ff };
-	struct svm_core_range *r;
-	u32 got;
-
-	if (!c->actual)
-		l.run_start = l.run_last + 1;
-	r = make_range(test, &l);
-	r->preferred_loc = c->preferred;
-	r->prefetch_loc = c->prefetch;
-	r->access = c->access;
-	r->access_in_place = c->in_place;
-	if (c->dev)
-		got = svm_core_best_fault_loc(r, c->dev, topo_idx(c->dev), &topo);
-	else
-		got = svm_core_best_prefetch_loc(r, c->xnack, &topo);
-	KUNIT_EXPECT_EQ(test, got, c->want);
-}
-
-/* An index beyond the bitmaps or a non-device id is refused. */
-static void svm_core_window_best_loc_bad_device(struct kunit *test)
-{
-	struct layout l = SYS;
-	struct svm_core_range *r = make_range(test, &l);
-
-	r->access = ~0ULL;
-	KUNIT_EXPECT_EQ(test, svm_core_best_fault_loc(r, 0x10, 64, &topo), UNDEF);
-	KUNIT_EXPECT_EQ(test, svm_core_best_fault_loc(r, 0, 0, &topo), UNDEF);
-	KUNIT_EXPECT_EQ(test, svm_core_best_fault_loc(r, UNDEF, 0, &topo), UNDEF);
-	KUNIT_EXPECT_EQ(test, svm_core_best_fault_loc(r, 0x10, 0, &topo), 0x10U);
-}
-
 static struct kunit_case svm_core_window_cases[] = {
 	KUNIT_CASE_PARAM(svm_core_window_table, window_gen_params),
 	KUNIT_CASE_PARAM(svm_core_window_gpu_fault, gpu_gen_params),
@@ -587,8 +471,6 @@ static struct kunit_case svm_core_window_cases[] = {
 	KUNIT_CASE(svm_core_window_evict_retries),
 	KUNIT_CASE(svm_core_window_evict_gives_up),
 	KUNIT_CASE(svm_core_window_prefetch_error_returned),
-	KUNIT_CASE_PARAM(svm_core_window_best_loc, best_gen_params),
-	KUNIT_CASE(svm_core_window_best_loc_bad_device),
 	{}
 };
 
