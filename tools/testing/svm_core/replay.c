@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "replay.h"
+#include "../../../lib/svm_core/tests/svm_core_apply.h"
 
 #define MAX_TOKENS 8
 
@@ -124,11 +125,24 @@ static const struct svm_core_ops fake_ops = {
 
 /* ---- set-attributes and unmap through a plan ---- */
 
+/* A range as the replay's driver keeps it: the core's, and an attribute. */
+struct replay_range {
+	struct svm_core_range core;
+	u32 prefetch_loc;
+};
+
+static struct replay_range *to_rr(const struct svm_core_range *r)
+{
+	return container_of(r, struct replay_range, core);
+}
+
 enum attr { ATTR_PREFETCH, ATTR_GRAN, ATTR_UNMAP };
 
 struct attr_req {
 	enum attr attr;
 	u32 value;
+	struct svm_core_range **hit;	/* ranges the request covers */
+	int nr_hit;
 };
 
 static bool attr_unchanged(const struct svm_core_range *r, void *priv)
@@ -136,120 +150,85 @@ static bool attr_unchanged(const struct svm_core_range *r, void *priv)
 	const struct attr_req *req = priv;
 
 	if (req->attr == ATTR_PREFETCH)
-		return r->prefetch_loc == req->value;
+		return to_rr(r)->prefetch_loc == req->value;
 	return r->granularity == req->value;
 }
 
-static void attr_apply(struct svm_core_range *r, const struct attr_req *req)
+static void attr_update(struct svm_core_range *r, void *priv)
 {
+	struct attr_req *req = priv;
+
 	if (req->attr == ATTR_PREFETCH)
-		r->prefetch_loc = req->value;
+		to_rr(r)->prefetch_loc = req->value;
 	else
 		svm_core_range_set_granularity(r, req->value);
+	req->hit[req->nr_hit++] = r;
 }
 
-static void free_parts(struct svm_core_range **parts, int n)
+static void attr_inherit(struct svm_core_range *part,
+			 const struct svm_core_range *from, void *priv)
 {
-	int k;
+	to_rr(part)->prefetch_loc = to_rr(from)->prefetch_loc;
+}
 
-	for (k = 0; k < n; k++)
-		free(parts[k]);
-	free(parts);
+/* Range objects come from the shim's allocator: counted, and may fail. */
+static struct svm_core_range *range_alloc(void *priv)
+{
+	struct replay_range *rr = kmalloc_array(1, sizeof(*rr), GFP_KERNEL);
+
+	if (!rr)
+		return NULL;
+	memset(rr, 0, sizeof(*rr));
+	rr->prefetch_loc = SVM_CORE_LOC_UNDEFINED;
+	return &rr->core;
+}
+
+static void range_free(struct svm_core_range *r, void *priv)
+{
+	kfree(to_rr(r));
 }
 
 /*
- * Plan, allocate every range the plan needs, then apply it. Returns the
- * ranges the request touched (updated or new; removed for unmap) in
- * *touched, for a prefetch to migrate.
+ * Plan, allocate every range and split the plan needs, then apply it
+ * (svm_core_apply.h). req->hit returns the ranges the request covers
+ * (updated or new) for a prefetch to migrate.
  */
 static int apply_plan(struct svm_replay *rp, unsigned long start,
-		      unsigned long last, const struct attr_req *req,
-		      struct svm_core_range ***touched, int *nr_touched)
+		      unsigned long last, struct attr_req *req)
 {
-	bool unmap = req->attr == ATTR_UNMAP;
-	unsigned long max_pages = unmap ? 0 : SVM_REPLAY_MAX_PAGES;
-	struct svm_core_range **parts = NULL, **hit = NULL;
-	struct svm_core_step *steps = NULL;
-	int n, k, nhit = 0, ret = -ENOMEM;
+	struct svm_core_apply a = {
+		.start = start,
+		.last = last,
+		.unmap = req->attr == ATTR_UNMAP,
+		.max_pages = SVM_REPLAY_MAX_PAGES,
+		.granularity = SVM_CORE_GRANULARITY_DEFAULT,
+		.unchanged = attr_unchanged,
+		.update = attr_update,
+		.inherit = attr_inherit,
+		.alloc = range_alloc,
+		.free = range_free,
+		.priv = req,
+	};
+	int n, ret;
 
-	n = svm_core_set_plan(&rp->set, start, last, max_pages,
-			      unmap ? NULL : attr_unchanged, (void *)req, NULL, 0);
+	/* At most one range per step: size the list from the plan's count. */
+	n = svm_core_set_plan(&rp->set, start, last,
+			      a.unmap ? 0 : SVM_CORE_PLAN_FILL_GAPS,
+			      a.unmap ? 0 : a.max_pages, NULL, NULL, NULL, 0);
 	if (n < 0)
 		return fail(rp, "cannot plan [0x%lx 0x%lx]: %s", start, last,
 			    strerror(-n));
-	steps = calloc(n + 1, sizeof(*steps));
-	parts = calloc(2 * n + 1, sizeof(*parts));
-	hit = calloc(n + 1, sizeof(*hit));
-	if (!steps || !parts || !hit)
-		goto out;
-	svm_core_set_plan(&rp->set, start, last, max_pages,
-			  unmap ? NULL : attr_unchanged, (void *)req, steps, n);
-	for (k = 0; k < n; k++) {
-		bool need_a = steps[k].split_head ||
-			      steps[k].kind == SVM_CORE_STEP_NEW;
-
-		if (need_a) {
-			parts[2 * k] = calloc(1, sizeof(**parts));
-			if (!parts[2 * k])
-				goto out;
-		}
-		if (steps[k].split_tail) {
-			parts[2 * k + 1] = calloc(1, sizeof(**parts));
-			if (!parts[2 * k + 1])
-				goto out;
-		}
-	}
-
-	for (k = 0; k < n; k++) {
-		struct svm_core_step *s = &steps[k];
-
-		switch (s->kind) {
-		case SVM_CORE_STEP_KEEP:
-			break;
-		case SVM_CORE_STEP_NEW:
-			svm_core_range_init(parts[2 * k], s->start, s->last,
-					    SVM_CORE_GRANULARITY_DEFAULT);
-			attr_apply(parts[2 * k], req);
-			svm_core_set_insert(&rp->set, parts[2 * k]);
-			hit[nhit++] = parts[2 * k];
-			parts[2 * k] = NULL;
-			break;
-		case SVM_CORE_STEP_UPDATE:
-			ret = svm_core_set_split(&rp->set, s->range, s->start,
-						 s->last, parts[2 * k],
-						 parts[2 * k + 1], GFP_KERNEL);
-			if (ret) {
-				fail(rp, "split failed: %s", strerror(-ret));
-				goto out;
-			}
-			rp->stats.splits += s->split_head + s->split_tail;
-			if (s->split_head)
-				parts[2 * k] = NULL;
-			if (s->split_tail)
-				parts[2 * k + 1] = NULL;
-			if (unmap) {
-				svm_core_set_remove(&rp->set, s->range);
-				svm_core_range_destroy(s->range);
-				free(s->range);
-			} else {
-				attr_apply(s->range, req);
-				hit[nhit++] = s->range;
-			}
-			break;
-		}
-	}
-	ret = 0;
-out:
-	if (ret == -ENOMEM)
-		fail(rp, "out of memory");
-	free_parts(parts, 2 * n);
-	free(steps);
+	req->hit = calloc(n + 1, sizeof(*req->hit));
+	if (!req->hit)
+		return fail(rp, "out of memory");
+	ret = svm_core_apply_plan(&rp->set, &a);
 	if (ret) {
-		free(hit);
-		return -1;
+		free(req->hit);
+		req->hit = NULL;
+		return fail(rp, "cannot apply [0x%lx 0x%lx]: %s", start, last,
+			    strerror(-ret));
 	}
-	*touched = hit;
-	*nr_touched = nhit;
+	rp->stats.splits += a.splits;
 	return 0;
 }
 
@@ -283,7 +262,7 @@ static int cmd_range(struct svm_replay *rp, char **tok, int n)
 	if (svm_core_set_first(&rp->set, start, last))
 		return fail(rp, "range [0x%lx 0x%lx] overlaps a range", start,
 			    last);
-	r = calloc(1, sizeof(*r));
+	r = range_alloc(NULL);
 	if (!r)
 		return fail(rp, "out of memory");
 	svm_core_range_init(r, start, last, g);
@@ -337,9 +316,8 @@ static int cmd_cpu(struct svm_replay *rp, char **tok, int n)
 static int cmd_attr(struct svm_replay *rp, char **tok, int n, enum attr attr)
 {
 	struct attr_req req = { .attr = attr };
-	struct svm_core_range **hit = NULL;
 	unsigned long start, last, v;
-	int k, nhit = 0;
+	int k;
 
 	if (attr == ATTR_UNMAP && n != 3)
 		return fail(rp, "usage: unmap <start> <last>");
@@ -357,15 +335,16 @@ static int cmd_attr(struct svm_replay *rp, char **tok, int n, enum attr attr)
 			return -1;
 		req.value = v;
 	}
-	if (apply_plan(rp, start, last, &req, &hit, &nhit))
+	if (apply_plan(rp, start, last, &req))
 		return -1;
-	for (k = 0; attr == ATTR_PREFETCH && k < nhit; k++) {
+	for (k = 0; attr == ATTR_PREFETCH && k < req.nr_hit; k++) {
+		struct svm_core_range *r = req.hit[k];
 		struct svm_core_decision d;
 
-		svm_core_prefetch(hit[k], hit[k]->prefetch_loc, &d);
-		svm_core_execute(hit[k], &d, &fake_ops, rp);
+		svm_core_prefetch(r, to_rr(r)->prefetch_loc, &d);
+		svm_core_execute(r, &d, &fake_ops, rp);
 	}
-	free(hit);
+	free(req.hit);
 	return 0;
 }
 
@@ -479,6 +458,6 @@ void svm_replay_destroy(struct svm_replay *rp)
 	while ((r = svm_core_set_first(&rp->set, 0, ULONG_MAX))) {
 		svm_core_set_remove(&rp->set, r);
 		svm_core_range_destroy(r);
-		free(r);
+		range_free(r, NULL);
 	}
 }
