@@ -25,17 +25,56 @@ static int fail(struct svm_replay *rp, const char *fmt, ...)
 	return -1;
 }
 
-/* A page number or other count: decimal or 0x-hex, nothing else. */
+/*
+ * The one rule for numbers, in scripts and on the tools' command lines:
+ * decimal without a leading zero ("0" itself is fine), or "0x" and hex
+ * digits of either case. No sign, no space, no "0X", no octal.
+ */
+int svm_replay_number(const char *tok, unsigned long *val)
+{
+	unsigned int base = 10, d;
+	unsigned long v = 0;
+	bool big = false;
+
+	if (tok[0] == '0' && tok[1] == 'x') {
+		base = 16;
+		tok += 2;
+	} else if (tok[0] == '0' && tok[1]) {
+		return -EINVAL;
+	}
+	if (!*tok)
+		return -EINVAL;
+	for (; *tok; tok++) {
+		if (isdigit((unsigned char)*tok))
+			d = *tok - '0';
+		else if (base == 16 && isxdigit((unsigned char)*tok))
+			d = tolower((unsigned char)*tok) - 'a' + 10;
+		else
+			return -EINVAL;
+		if (v > (ULONG_MAX - d) / base)
+			big = true;
+		else
+			v = v * base + d;
+	}
+	if (big)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+/* A page number or other count, by svm_replay_number()'s rule. */
 static int parse_number(struct svm_replay *rp, const char *tok,
 			const char *what, unsigned long max, unsigned long *val)
 {
-	char *end;
+	int ret;
 
 	if (!isdigit((unsigned char)tok[0]))
 		return fail(rp, "%s '%s' is not a page, count or id", what, tok);
-	errno = 0;
-	*val = strtoul(tok, &end, 0);
-	if (errno || *end || (tok[0] == '0' && isdigit((unsigned char)tok[1])))
+	ret = svm_replay_number(tok, val);
+	if (ret == -ERANGE)
+		return fail(rp, "%s %s does not fit in %zu bits", what, tok,
+			    sizeof(*val) * 8);
+	if (ret)
 		return fail(rp, "%s '%s' must be decimal or 0x-hex", what, tok);
 	if (*val > max)
 		return fail(rp, "%s %s is larger than %lu", what, tok, max);

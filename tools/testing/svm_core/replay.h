@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * svm-replay: execute the svm_core scenario language through the core with a
- * fake device. Shared by the svm-replay command and the differential fuzzer.
+ * fake device. Shared by the svm-replay command and the differential fuzzer;
+ * its rule for numbers is every tool's.
  */
 #ifndef _SVM_REPLAY_H
 #define _SVM_REPLAY_H
@@ -32,6 +33,11 @@ struct svm_replay {
 
 void svm_replay_init(struct svm_replay *rp);
 void svm_replay_destroy(struct svm_replay *rp);
+/*
+ * Parse @tok whole: decimal without a leading zero, or 0x-hex. Returns 0,
+ * -EINVAL if @tok is not such a number, -ERANGE if it does not fit.
+ */
+int svm_replay_number(const char *tok, unsigned long *val);
 /* 0, or -1 with rp->err set and the state unchanged. @out receives dumps. */
 int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out);
 void svm_replay_dump(const struct svm_replay *rp, FILE *out);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Bad input to svm-replay, svm-fuzz and svm-bench. Every case must exit with
+# status 2, print exactly one line on standard error, starting with the
+# tool's name and holding the expected words, and print nothing else.
+#
+#   bad-input.sh [DIR [SUFFIX]]    runs DIR/svm-replay$SUFFIX and the others
+set -u
+dir=${1:-.}
+sfx=${2:-}
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0
+fail=0
+
+# bad NAME TOOL WORDS ARG...: run TOOL with ARG..., standard output to
+# $stdout if set (not checked then), else to a file that must stay empty.
+bad() {
+	local name=$1 tool=$2 want=$3 rc n err why=
+	shift 3
+	"$dir/$tool$sfx" "$@" >"${stdout:-$t/out}" 2>"$t/err" </dev/null
+	rc=$?
+	n=$(grep -c '' "$t/err")
+	err=$(head -n 1 "$t/err")
+	[ "$rc" -eq 2 ] || why+=" exit status $rc, not 2;"
+	[ "$n" -eq 1 ] || why+=" $n lines on stderr, not 1;"
+	case $err in
+	"$tool: "*"$want"*) ;;
+	*) why+=" no '$tool: ...$want...' on stderr;" ;;
+	esac
+	[ -n "${stdout:-}" ] || [ ! -s "$t/out" ] || why+=" output on stdout;"
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $name:$why"
+		sed 's/^/  stderr: /' "$t/err" | head -n 5
+		fail=$((fail + 1))
+	fi
+}
+
+# script NAME: the file for a script made of printf's other arguments.
+script() {
+	local f=$t/$1.svm
+	shift
+	# shellcheck disable=SC2059 # the format is the test's
+	printf "$@" >"$f"
+	echo "$f"
+}
+
+# svm-replay: numbers, one rule (see README.md)
+bad replay-number-overflow svm-replay "line 2: page 18446744073709551616 does not fit in 64 bits" \
+	"$(script overflow 'range 0x1000 0x1fff\ngpu 18446744073709551616 1\ndump\n')"
+bad replay-hex-overflow svm-replay "line 1: start 0x10000000000000000 does not fit in 64 bits" \
+	"$(script hex-overflow 'range 0x10000000000000000 0x10000000000000001\ndump\n')"
+bad replay-number-0X svm-replay "line 1: start '0X1000' must be decimal or 0x-hex" \
+	"$(script 0X 'range 0X1000 0x1fff\ndump\n')"
+
+echo "bad input: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
