@@ -303,9 +303,11 @@ static void gen(const struct model *m, struct gen_line *g)
 		snprintf(g->text, MAXLINE, "unmap 0x%lx 0x%lx", p, m->base + l);
 	} else if (w < 90) {
 		snprintf(g->text, MAXLINE, "evict %u", 1 + rnd(2));
-	} else if (w < 98) {
+	} else if (w < 95) {
 		snprintf(g->text, MAXLINE, "fail 0x%lx %u", p,
 			 1 + rnd(i + 8 <= NP ? 8 : NP - i));
+	} else if (w < 98) {
+		snprintf(g->text, MAXLINE, "fail 0x%lx", p);
 	} else {
 		/* Lines the replay must reject, leaving everything as it was. */
 		snprintf(g->text, MAXLINE, "%s", bad[rnd(ARRAY_SIZE(bad))]);
@@ -392,12 +394,13 @@ static bool model_line(struct model *m, const char *text)
 		if (!v[1] || v[1] >= UNDEF)
 			return false;
 		m_evict(m, v[1]);
-	} else if (!strcmp(tok[0], "fail") && n == 3) {
-		if (!v[2] || !idx(m, v[1], v[1] + v[2] - 1, &s, &l))
+	} else if (!strcmp(tok[0], "fail") && (n == 2 || n == 3)) {
+		k = n == 3 ? v[2] : 1;	/* fail <page> [<count>] */
+		if (!k || !idx(m, v[1], v[1] + k - 1, &s, &l))
 			return false;
 		m->pinned = true;
 		m->pin_start = v[1];
-		m->pin_last = v[1] + v[2] - 1;
+		m->pin_last = v[1] + k - 1;
 	} else if (!strcmp(tok[0], "dump") && n == 1) {
 		return true;
 	} else {
