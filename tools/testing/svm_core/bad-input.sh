@@ -47,6 +47,12 @@ script() {
 	echo "$f"
 }
 
+# svm-replay: the script
+bad replay-usage svm-replay "usage: svm-replay [script]" a b
+bad replay-directory svm-replay "cannot read $t: Is a directory" "$t"
+bad replay-unreadable svm-replay "cannot read /proc/self/mem: Input/output error" \
+	/proc/self/mem
+
 # svm-replay: numbers, one rule (see README.md)
 bad replay-number-overflow svm-replay "line 2: page 18446744073709551616 does not fit in 64 bits" \
 	"$(script overflow 'range 0x1000 0x1fff\ngpu 18446744073709551616 1\ndump\n')"

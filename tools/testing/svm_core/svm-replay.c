@@ -7,6 +7,7 @@
  * Output (the "dump" lines) is printed only when the whole script ran; an
  * invalid line prints one error naming its line number and exits 2.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 int main(int argc, char **argv)
 {
+	const char *name = "standard input";
 	FILE *in = stdin, *out;
 	struct svm_replay rp;
 	char *line = NULL, *buf = NULL;
@@ -23,13 +25,15 @@ int main(int argc, char **argv)
 	int ret = 0;
 
 	if (argc > 2 || (argc == 2 && !strcmp(argv[1], "-h"))) {
-		fprintf(stderr, "usage: svm-replay [script]\n");
+		fprintf(stderr, "svm-replay: usage: svm-replay [script]\n");
 		return 2;
 	}
 	if (argc == 2 && strcmp(argv[1], "-")) {
-		in = fopen(argv[1], "r");
+		name = argv[1];
+		in = fopen(name, "r");
 		if (!in) {
-			fprintf(stderr, "svm-replay: cannot open %s\n", argv[1]);
+			fprintf(stderr, "svm-replay: cannot open %s: %s\n", name,
+				strerror(errno));
 			return 2;
 		}
 	}
@@ -47,6 +51,12 @@ int main(int argc, char **argv)
 			ret = 2;
 			break;
 		}
+	}
+	/* A directory opens; reading it fails. */
+	if (!ret && ferror(in)) {
+		fprintf(stderr, "svm-replay: cannot read %s: %s\n", name,
+			strerror(errno));
+		ret = 2;
 	}
 	fclose(out);
 	if (!ret)
