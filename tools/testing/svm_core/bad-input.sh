@@ -52,6 +52,9 @@ bad replay-usage svm-replay "usage: svm-replay [script]" a b
 bad replay-directory svm-replay "cannot read $t: Is a directory" "$t"
 bad replay-unreadable svm-replay "cannot read /proc/self/mem: Input/output error" \
 	/proc/self/mem
+stdout=/dev/full bad replay-stdout-full svm-replay \
+	"cannot write standard output: No space left on device" \
+	"$(dirname "$0")/examples/window-edges.svm"
 
 # svm-replay: numbers, one rule (see README.md)
 bad replay-number-overflow svm-replay "line 2: page 18446744073709551616 does not fit in 64 bits" \

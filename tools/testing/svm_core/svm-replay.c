@@ -61,6 +61,12 @@ int main(int argc, char **argv)
 	fclose(out);
 	if (!ret)
 		fwrite(buf, 1, len, stdout);
+	/* The dumps are the result: losing them is an error (/dev/full). */
+	if (!ret && (fflush(stdout) || ferror(stdout))) {
+		fprintf(stderr, "svm-replay: cannot write standard output: %s\n",
+			strerror(errno));
+		ret = 2;
+	}
 	svm_replay_destroy(&rp);
 	free(buf);
 	free(line);
