@@ -55,6 +55,8 @@ bad replay-unreadable svm-replay "cannot read /proc/self/mem: Input/output error
 stdout=/dev/full bad replay-stdout-full svm-replay \
 	"cannot write standard output: No space left on device" \
 	"$(dirname "$0")/examples/window-edges.svm"
+bad replay-nul svm-replay "line 2: NUL byte at column 13" \
+	"$(script nul 'range 0x1000 0x1fff\ngpu 0x1000 1\0 frobnicate\ndump\n')"
 
 # svm-replay: numbers, one rule (see README.md)
 bad replay-number-overflow svm-replay "line 2: page 18446744073709551616 does not fit in 64 bits" \

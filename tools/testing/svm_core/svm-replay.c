@@ -21,6 +21,7 @@ int main(int argc, char **argv)
 	struct svm_replay rp;
 	char *line = NULL, *buf = NULL;
 	size_t cap = 0, len = 0;
+	ssize_t n;
 	unsigned long lineno = 0;
 	int ret = 0;
 
@@ -43,8 +44,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	svm_replay_init(&rp);
-	while (getline(&line, &cap, in) >= 0) {
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		const char *nul = memchr(line, '\0', n);
+
 		lineno++;
+		/* A C string would end there and drop the rest of the line. */
+		if (nul) {
+			fprintf(stderr, "svm-replay: line %lu: NUL byte at column %td\n",
+				lineno, nul - line + 1);
+			ret = 2;
+			break;
+		}
 		if (svm_replay_line(&rp, line, out)) {
 			fprintf(stderr, "svm-replay: line %lu: %s\n", lineno,
 				rp.err);
