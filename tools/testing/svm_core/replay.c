@@ -438,16 +438,12 @@ void svm_replay_dump(const struct svm_replay *rp, FILE *out)
 	fprintf(out, " splits=%lu\n", st->splits);
 }
 
-int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out)
+/* Split @buf (a copy of the line, which it changes) and run the command. */
+static int run_line(struct svm_replay *rp, char *buf, FILE *out)
 {
-	char buf[512], *tok[MAX_TOKENS], *p, *save = NULL;
-	size_t len = strlen(line);
+	char *tok[MAX_TOKENS], *p, *save = NULL;
 	int n = 0;
 
-	rp->err[0] = '\0';
-	if (len >= sizeof(buf))
-		return fail(rp, "line longer than %zu characters", sizeof(buf) - 1);
-	memcpy(buf, line, len + 1);
 	p = strchr(buf, '#');
 	if (p)
 		*p = '\0';
@@ -482,6 +478,21 @@ int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out)
 		return 0;
 	}
 	return fail(rp, "unknown command '%s'", tok[0]);
+}
+
+/* A line of any length: it is copied whole, never cut. */
+int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out)
+{
+	char *buf;
+	int ret;
+
+	rp->err[0] = '\0';
+	buf = strdup(line);
+	if (!buf)
+		return fail(rp, "out of memory");
+	ret = run_line(rp, buf, out);
+	free(buf);
+	return ret;
 }
 
 void svm_replay_init(struct svm_replay *rp)
