@@ -66,5 +66,18 @@ bad replay-hex-overflow svm-replay "line 1: start 0x10000000000000000 does not f
 bad replay-number-0X svm-replay "line 1: start '0X1000' must be decimal or 0x-hex" \
 	"$(script 0X 'range 0X1000 0x1fff\ndump\n')"
 
+# svm-fuzz: options, parsed whole by the same rule and range-checked
+bad fuzz-unknown svm-fuzz "unknown argument '--frob'; usage: svm-fuzz [--ops N]" --frob
+bad fuzz-no-value svm-fuzz "--ops needs a value" --seed 1 --ops
+bad fuzz-ops-word svm-fuzz "--ops 'abc' is not a number" --ops abc
+bad fuzz-ops-zero svm-fuzz "--ops 0 is out of range: 1 .. 18446744073709551615" --ops 0
+bad fuzz-seed-word svm-fuzz "--seed 'xyz' is not a number" --ops 1 --seed xyz
+bad fuzz-seed-zero svm-fuzz "--seed 0 is out of range: 1 .. " --ops 1 --seed 0
+bad fuzz-seed-overflow svm-fuzz "--seed 18446744073709551616 is out of range" \
+	--ops 1 --seed 18446744073709551616
+bad fuzz-len-wraps svm-fuzz "--script-len 4294967297 is out of range: 1 .. 1000000" \
+	--ops 1 --script-len 4294967297
+bad fuzz-len-suffix svm-fuzz "--script-len '10k' is not a number" --ops 1 --script-len 10k
+
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -62,6 +62,26 @@ int svm_replay_number(const char *tok, unsigned long *val)
 	return 0;
 }
 
+int svm_replay_arg(const char *tool, const char *name, const char *arg,
+		   unsigned long min, unsigned long max, unsigned long *val)
+{
+	unsigned long v;
+	int ret = svm_replay_number(arg, &v);
+
+	if (ret == -EINVAL) {
+		fprintf(stderr, "%s: %s '%s' is not a number (decimal or 0x-hex)\n",
+			tool, name, arg);
+		return -1;
+	}
+	if (ret || v < min || v > max) {
+		fprintf(stderr, "%s: %s %s is out of range: %lu .. %lu\n", tool,
+			name, arg, min, max);
+		return -1;
+	}
+	*val = v;
+	return 0;
+}
+
 /* A page number or other count, by svm_replay_number()'s rule. */
 static int parse_number(struct svm_replay *rp, const char *tok,
 			const char *what, unsigned long max, unsigned long *val)

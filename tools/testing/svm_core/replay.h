@@ -38,6 +38,12 @@ void svm_replay_destroy(struct svm_replay *rp);
  * -EINVAL if @tok is not such a number, -ERANGE if it does not fit.
  */
 int svm_replay_number(const char *tok, unsigned long *val);
+/*
+ * The same for a command-line value of @tool, in [@min, @max]: 0, or -1
+ * after one error line on stderr naming @tool and @name.
+ */
+int svm_replay_arg(const char *tool, const char *name, const char *arg,
+		   unsigned long min, unsigned long max, unsigned long *val);
 /* 0, or -1 with rp->err set and the state unchanged. @out receives dumps. */
 int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out);
 void svm_replay_dump(const struct svm_replay *rp, FILE *out);

@@ -8,6 +8,9 @@
  * can find by deleting lines.
  *
  *   svm-fuzz [--ops N] [--seed S] [--script-len L]
+ *
+ * N >= 1, S >= 1 and 1 <= L <= MAX_SCRIPT_LEN, by svm_replay_number()'s
+ * rule; anything else is one error line and exit status 2.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +23,8 @@ extern long svm_shim_live;
 #define NP		512	/* pages a script works on */
 #define MAXLINE		96
 #define UNDEF		SVM_CORE_LOC_UNDEFINED
+#define MAX_SCRIPT_LEN	1000000
+#define USAGE		"svm-fuzz [--ops N] [--seed S] [--script-len L]"
 
 /* ---- the reference model ---- */
 
@@ -496,20 +501,35 @@ int main(int argc, char **argv)
 	struct gen_line *lines;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--ops") && i + 1 < argc) {
-			ops = strtoul(argv[++i], NULL, 0);
-		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-			seed = strtoull(argv[++i], NULL, 0);
-		} else if (!strcmp(argv[i], "--script-len") && i + 1 < argc) {
-			len = atoi(argv[++i]);
-		} else {
-			fprintf(stderr, "usage: svm-fuzz [--ops N] [--seed S] [--script-len L]\n");
+		const char *opt = argv[i];
+		unsigned long v;
+
+		if (strcmp(opt, "--ops") && strcmp(opt, "--seed") &&
+		    strcmp(opt, "--script-len")) {
+			fprintf(stderr, "svm-fuzz: unknown argument '%s'; usage: %s\n",
+				opt, USAGE);
 			return 2;
 		}
-	}
-	if (len < 1) {
-		fprintf(stderr, "svm-fuzz: --script-len must be at least 1\n");
-		return 2;
+		if (++i == argc) {
+			fprintf(stderr, "svm-fuzz: %s needs a value\n", opt);
+			return 2;
+		}
+		if (!strcmp(opt, "--ops")) {
+			if (svm_replay_arg("svm-fuzz", opt, argv[i], 1, ULONG_MAX,
+					   &ops))
+				return 2;
+		} else if (!strcmp(opt, "--seed")) {
+			/* Not 0: xorshift stays at 0; no --seed draws one. */
+			if (svm_replay_arg("svm-fuzz", opt, argv[i], 1, ULONG_MAX,
+					   &v))
+				return 2;
+			seed = v;
+		} else {
+			if (svm_replay_arg("svm-fuzz", opt, argv[i], 1,
+					   MAX_SCRIPT_LEN, &v))
+				return 2;
+			len = v;
+		}
 	}
 	if (!seed) {
 		FILE *f = fopen("/dev/urandom", "r");
@@ -523,8 +543,10 @@ int main(int argc, char **argv)
 	printf("svm-fuzz: seed %llu\n", (unsigned long long)seed);
 	rng = seed;
 	lines = calloc(len, sizeof(*lines));
-	if (!lines)
+	if (!lines) {
+		fprintf(stderr, "svm-fuzz: out of memory\n");
 		return 1;
+	}
 
 	while (done < ops) {
 		unsigned long base = rnd(2) ? 0x3fe00 : ULONG_MAX - NP + 1;
