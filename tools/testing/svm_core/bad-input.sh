@@ -79,5 +79,12 @@ bad fuzz-len-wraps svm-fuzz "--script-len 4294967297 is out of range: 1 .. 10000
 	--ops 1 --script-len 4294967297
 bad fuzz-len-suffix svm-fuzz "--script-len '10k' is not a number" --ops 1 --script-len 10k
 
+# svm-bench: the number of ranges
+bad bench-usage svm-bench "usage: svm-bench NRANGES"
+bad bench-exponent svm-bench "NRANGES '1e3' is not a number" 1e3
+bad bench-suffix svm-bench "NRANGES '10x' is not a number" 10x
+bad bench-negative svm-bench "NRANGES '-1' is not a number" -1
+bad bench-too-many svm-bench "NRANGES 10000001 is out of range: 1 .. 10000000" 10000001
+
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,6 +6,9 @@
  *
  *   valgrind --tool=callgrind --collect-atstart=no ./svm-bench NRANGES
  *
+ * NRANGES is 1 .. MAX_RANGES, decimal or 0x-hex (svm_replay_number());
+ * anything else is one error line and exit status 2.
+ *
  * Operations:
  *   fault   lookup of the faulting page, GPU-fault window and decision, in a
  *           window that is already tracked (must allocate nothing)
@@ -21,6 +24,7 @@
 
 #define OPS		20000
 #define RANGE_PAGES	2048UL
+#define MAX_RANGES	10000000UL	/* 10x bench.sh's largest set */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -46,9 +50,12 @@ int main(int argc, char **argv)
 	struct svm_core_set set;
 	long live;
 
-	nr = argc == 2 ? strtoul(argv[1], NULL, 0) : 0;
-	if (!nr)
-		die("usage: svm-bench NRANGES");
+	if (argc != 2) {
+		fprintf(stderr, "svm-bench: usage: svm-bench NRANGES\n");
+		return 2;
+	}
+	if (svm_replay_arg("svm-bench", "NRANGES", argv[1], 1, MAX_RANGES, &nr))
+		return 2;
 	nsplit = nr < OPS / 4 ? nr : OPS / 4;
 	ranges = calloc(nr, sizeof(*ranges));
 	parts = calloc(2 * OPS, sizeof(*parts));
