@@ -86,5 +86,11 @@ bad bench-suffix svm-bench "NRANGES '10x' is not a number" 10x
 bad bench-negative svm-bench "NRANGES '-1' is not a number" -1
 bad bench-too-many svm-bench "NRANGES 10000001 is out of range: 1 .. 10000000" 10000001
 
+# svm-nomem: its options, by the same rule
+bad nomem-unknown svm-nomem "usage: svm-nomem [--seed S] [--plans N]" --frob
+bad nomem-plans-word svm-nomem "--plans 'many' is not a number" --plans many
+bad nomem-plans-big svm-nomem "--plans 1000001 is out of range: 0 .. 1000000" \
+	--plans 1000001
+
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

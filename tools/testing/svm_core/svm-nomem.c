@@ -259,21 +259,6 @@ static int random_plan(unsigned long i)
 	return sweep(name, setup, line);
 }
 
-static unsigned long number(const char *opt, const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-') {
-		fprintf(stderr, "svm-nomem: %s takes a decimal count, got '%s'\n",
-			opt, s);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long seed = 1, plans = 2000, i;
@@ -282,11 +267,15 @@ int main(int argc, char **argv)
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--seed") && k + 1 < argc) {
-			seed = number("--seed", argv[++k]);
+			if (svm_replay_arg("svm-nomem", "--seed", argv[++k], 1,
+					   ULONG_MAX, &seed))
+				return 2;
 		} else if (!strcmp(argv[k], "--plans") && k + 1 < argc) {
-			plans = number("--plans", argv[++k]);
+			if (svm_replay_arg("svm-nomem", "--plans", argv[++k], 0,
+					   1000000, &plans))
+				return 2;
 		} else {
-			fprintf(stderr, "usage: svm-nomem [--seed S] [--plans N]\n");
+			fprintf(stderr, "svm-nomem: usage: svm-nomem [--seed S] [--plans N]\n");
 			return 2;
 		}
 	}
