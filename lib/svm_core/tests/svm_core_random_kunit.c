@@ -17,31 +17,22 @@
 #include <linux/svm_core.h>
 
 #include "svm_core_apply.h"
+#include "svm_core_model.h"
 #include "svm_core_test.h"
 
 static unsigned int seed;
 module_param(seed, uint, 0444);
 MODULE_PARM_DESC(seed, "svm_core_random seed (0: draw one)");
 
-#define NPAGES		512	/* pages the model covers */
+#define NPAGES		SVM_MODEL_PAGES	/* pages the model covers */
 #define NDEV		2	/* devices 1..NDEV */
 #define NEW_MAX		128	/* largest new range (max_pages) */
-
-/* What the model knows of each page; "head" marks the first page of a range. */
-struct model {
-	unsigned long base;
-	u8 mapped[NPAGES];
-	u8 head[NPAGES];
-	u8 gran[NPAGES];
-	u32 loc[NPAGES];
-	unsigned long slot[NPAGES];
-};
 
 struct rnd_ctx {
 	struct kunit *test;
 	struct rnd_state rnd;
-	struct model *m;
-	struct model *saved;	/* the model before a plan that may fail */
+	struct svm_model *m;	/* the per-page model svm-fuzz uses too */
+	struct svm_model *saved;	/* the model before a plan that may fail */
 	struct svm_core_set set;
 	struct svm_core_fake fake;
 	struct svm_core_alloc_ctl *ctl;
@@ -72,43 +63,6 @@ static u32 rnd(struct rnd_ctx *c, u32 n)
 			      c->op, seed, ##__VA_ARGS__)
 
 /* ---- the reference model, page by page ---- */
-
-static void model_bounds(const struct model *m, unsigned int i,
-			 unsigned int *s, unsigned int *l)
-{
-	*s = i;
-	while (!m->head[*s])
-		(*s)--;
-	*l = i;
-	while (*l + 1 < NPAGES && m->mapped[*l + 1] && !m->head[*l + 1])
-		(*l)++;
-}
-
-/* The device holding pages of [s, l], or 0. */
-static u32 model_loc(const struct model *m, unsigned int s, unsigned int l)
-{
-	unsigned int i;
-
-	for (i = s; i <= l; i++)
-		if (m->loc[i])
-			return m->loc[i];
-	return 0;
-}
-
-/* Pages of [lo, hi] in the same 2^g block as i, found one page at a time. */
-static void model_window(const struct model *m, unsigned int i, unsigned int g,
-			 unsigned int lo, unsigned int hi,
-			 unsigned int *s, unsigned int *l)
-{
-	unsigned long block = (m->base + i) >> g;
-
-	*s = i;
-	while (*s > lo && ((m->base + *s - 1) >> g) == block)
-		(*s)--;
-	*l = i;
-	while (*l < hi && ((m->base + *l + 1) >> g) == block)
-		(*l)++;
-}
 
 static int pick_mapped(struct rnd_ctx *c, bool want_device)
 {
@@ -196,7 +150,7 @@ static void check_ret(struct rnd_ctx *c, int ret)
 
 static void op_gpu_fault(struct rnd_ctx *c)
 {
-	struct model *m = c->m;
+	struct svm_model *m = c->m;
 	unsigned int rs, rl, s, l;
 	struct svm_core_decision d, taken;
 	struct svm_core_range *r;
@@ -207,9 +161,9 @@ static void op_gpu_fault(struct rnd_ctx *c)
 		return;
 	best = rnd(c, NDEV + 1);
 	r = lookup(c, i);
-	model_bounds(m, i, &rs, &rl);
-	actual = model_loc(m, rs, rl);
-	model_window(m, i, m->gran[i], rs, rl, &s, &l);
+	svm_model_bounds(m, i, &rs, &rl);
+	actual = svm_model_loc(m, rs, rl);
+	svm_model_window(m, i, m->gran[i], rs, rl, &s, &l);
 
 	CHECK(!svm_core_gpu_fault(r, m->base + i, best, &d), "gpu fault");
 	if (!actual && !best) {
@@ -232,7 +186,7 @@ static void op_gpu_fault(struct rnd_ctx *c)
 
 static void op_cpu_fault(struct rnd_ctx *c)
 {
-	struct model *m = c->m;
+	struct svm_model *m = c->m;
 	unsigned int rs, rl, vs, vl, s, l;
 	struct svm_core_decision d;
 	struct svm_core_range *r;
@@ -241,16 +195,16 @@ static void op_cpu_fault(struct rnd_ctx *c)
 	if (i < 0)
 		return;
 	r = lookup(c, i);
-	model_bounds(m, i, &rs, &rl);
+	svm_model_bounds(m, i, &rs, &rl);
 	vs = rnd(c, i + 1);
 	vl = i + rnd(c, NPAGES - i);
-	model_window(m, i, m->gran[i], max(rs, vs), min(rl, vl), &s, &l);
+	svm_model_window(m, i, m->gran[i], max(rs, vs), min(rl, vl), &s, &l);
 
 	CHECK(!svm_core_cpu_fault(r, m->base + i, m->base + vs, m->base + vl,
 				  &d), "cpu fault");
 	CHECK(!d.evict, "evict without another device");
 	check_migration(c, "migrate", &d.migrate,
-			model_loc(m, rs, rl) ? SVM_CORE_OP_TO_SYSTEM :
+			svm_model_loc(m, rs, rl) ? SVM_CORE_OP_TO_SYSTEM :
 			SVM_CORE_OP_NONE, 0, s, l);
 	arm_fake(c, s, l);
 	check_ret(c, svm_core_execute(r, &d, &svm_core_fake_ops, &c->fake));
@@ -258,7 +212,7 @@ static void op_cpu_fault(struct rnd_ctx *c)
 
 static void op_prefetch(struct rnd_ctx *c)
 {
-	struct model *m = c->m;
+	struct svm_model *m = c->m;
 	struct svm_core_decision d;
 	struct svm_core_range *r;
 	unsigned int rs, rl;
@@ -271,8 +225,8 @@ static void op_prefetch(struct rnd_ctx *c)
 	if (best > NDEV)
 		best = SVM_CORE_LOC_UNDEFINED;
 	r = lookup(c, i);
-	model_bounds(m, i, &rs, &rl);
-	actual = model_loc(m, rs, rl);
+	svm_model_bounds(m, i, &rs, &rl);
+	actual = svm_model_loc(m, rs, rl);
 
 	CHECK(!svm_core_prefetch(r, best, &d), "prefetch");
 	if (best == SVM_CORE_LOC_UNDEFINED || (!best && !actual)) {
@@ -332,7 +286,8 @@ static void set_gran(struct svm_core_range *r, void *priv)
  * the check after every operation verifies against the model.
  */
 static int apply_plan(struct rnd_ctx *c, unsigned long start,
-		      unsigned long last, bool unmap, unsigned int g)
+		      unsigned long last, bool unmap, unsigned int g,
+		      unsigned long splits)
 {
 	struct svm_core_apply a = {
 		.start = start,
@@ -357,66 +312,42 @@ static int apply_plan(struct rnd_ctx *c, unsigned long start,
 	/* A failed plan changed nothing: neither must the model. */
 	if (ret)
 		*c->m = *c->saved;
+	else
+		CHECK(a.splits == splits, "%lu parts split off, model %lu",
+		      a.splits, splits);
 	return ret;
 }
 
 static void op_set_gran(struct rnd_ctx *c)
 {
-	struct model *m = c->m;
-	unsigned int s = rnd(c, NPAGES), l, i, g = rnd(c, 9);
-	unsigned int rs, rl, a, b;
+	struct svm_model *m = c->m;
+	unsigned int s = rnd(c, NPAGES), l, g = rnd(c, 9);
+	unsigned long splits = 0;
 
 	l = min(NPAGES - 1, s + rnd(c, 200));
 	*c->saved = *m;
-	/* The model first: existing ranges, then the gaps. */
-	for (i = s; i <= l; i = b + 1) {
-		if (m->mapped[i]) {
-			model_bounds(m, i, &rs, &rl);
-			b = min(rl, l);
-			if (m->gran[rs] == g)
-				continue;
-			m->head[i] = 1;
-			if (b < rl)
-				m->head[b + 1] = 1;
-			for (a = i; a <= b; a++)
-				m->gran[a] = g;
-		} else {
-			for (b = i; b < l && !m->mapped[b + 1]; b++)
-				;
-			for (a = i; a <= b; a++) {
-				m->mapped[a] = 1;
-				m->gran[a] = g;
-				m->loc[a] = 0;
-				m->head[a] = a == i || !((m->base + a) % NEW_MAX);
-			}
-		}
-	}
-	apply_plan(c, m->base + s, m->base + l, false, g);
+	svm_model_set_attr(m, s, l, SVM_MODEL_GRAN, g, NEW_MAX, g, NULL,
+			   &splits);
+	apply_plan(c, m->base + s, m->base + l, false, g, splits);
 }
 
 static void op_unmap(struct rnd_ctx *c)
 {
-	struct model *m = c->m;
-	unsigned int s = rnd(c, NPAGES), l, i;
+	struct svm_model *m = c->m;
+	unsigned int s = rnd(c, NPAGES), l;
+	unsigned long splits = 0;
 
 	l = min(NPAGES - 1, s + rnd(c, 100));
 	*c->saved = *m;
-	for (i = s; i <= l; i++) {
-		m->mapped[i] = 0;
-		m->head[i] = 0;
-		m->loc[i] = 0;
-		m->gran[i] = 0;
-	}
-	if (l + 1 < NPAGES && m->mapped[l + 1])
-		m->head[l + 1] = 1;
-	apply_plan(c, m->base + s, m->base + l, true, 0);
+	svm_model_unmap(m, s, l, &splits);
+	apply_plan(c, m->base + s, m->base + l, true, 0, splits);
 }
 
 /* ---- the comparison ---- */
 
 static void check_all(struct rnd_ctx *c)
 {
-	const struct model *m = c->m;
+	const struct svm_model *m = c->m;
 	unsigned long pages = 0, dev, p;
 	struct svm_core_range *r;
 	unsigned int i, s, l, mapped = 0;

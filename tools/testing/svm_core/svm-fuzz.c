@@ -17,10 +17,11 @@
 #include <string.h>
 
 #include "replay.h"
+#include "../../../lib/svm_core/tests/svm_core_model.h"
 
 extern long svm_shim_live;
 
-#define NP		512	/* pages a script works on */
+#define NP		SVM_MODEL_PAGES	/* pages a script works on */
 #define MAXLINE		96
 #define UNDEF		SVM_CORE_LOC_UNDEFINED
 #define MAX_SCRIPT_LEN	1000000
@@ -29,9 +30,7 @@ extern long svm_shim_live;
 /* ---- the reference model ---- */
 
 struct model {
-	unsigned long base;
-	unsigned char mapped[NP], head[NP], gran[NP];
-	u32 loc[NP], pf[NP];
+	struct svm_model pm;	/* the pages, shared with svm_core_random */
 	bool pinned;
 	unsigned long pin_start, pin_last;
 	struct svm_replay_stats st;
@@ -39,7 +38,7 @@ struct model {
 
 static bool pinned(const struct model *m, unsigned int i)
 {
-	unsigned long p = m->base + i;
+	unsigned long p = m->pm.base + i;
 
 	return m->pinned && p >= m->pin_start && p <= m->pin_last;
 }
@@ -47,18 +46,12 @@ static bool pinned(const struct model *m, unsigned int i)
 static void bounds(const struct model *m, unsigned int i, unsigned int *s,
 		   unsigned int *l)
 {
-	for (*s = i; !m->head[*s]; (*s)--)
-		;
-	for (*l = i; *l + 1 < NP && m->mapped[*l + 1] && !m->head[*l + 1]; (*l)++)
-		;
+	svm_model_bounds(&m->pm, i, s, l);
 }
 
 static u32 range_loc(const struct model *m, unsigned int s, unsigned int l)
 {
-	for (; s <= l; s++)
-		if (m->loc[s])
-			return m->loc[s];
-	return 0;
+	return svm_model_loc(&m->pm, s, l);
 }
 
 /* One migration call of the fake device: pinned pages stay, once. */
@@ -68,9 +61,9 @@ static void migrate(struct model *m, unsigned int s, unsigned int l, u32 loc)
 	unsigned int i;
 
 	for (i = s; i <= l; i++) {
-		if (pinned(m, i) || m->loc[i] == loc)
+		if (pinned(m, i) || m->pm.loc[i] == loc)
 			continue;
-		m->loc[i] = loc;
+		m->pm.loc[i] = loc;
 		moved++;
 	}
 	m->pinned = false;
@@ -82,16 +75,11 @@ static void migrate(struct model *m, unsigned int s, unsigned int l, u32 loc)
 		m->st.to_sys += moved;
 }
 
+/* The window around page i of its range [lo, hi], at its granularity. */
 static void window(const struct model *m, unsigned int i, unsigned int lo,
 		   unsigned int hi, unsigned int *s, unsigned int *l)
 {
-	unsigned int g = m->gran[i];
-	unsigned long blk = (m->base + i) >> g;
-
-	for (*s = i; *s > lo && ((m->base + *s - 1) >> g) == blk; (*s)--)
-		;
-	for (*l = i; *l < hi && ((m->base + *l + 1) >> g) == blk; (*l)++)
-		;
+	svm_model_window(&m->pm, i, m->pm.gran[i], lo, hi, s, l);
 }
 
 /* Move [s, l] of range [rs, rl] to best, another device's pages first. */
@@ -129,7 +117,7 @@ static void m_cpu(struct model *m, unsigned int i)
 {
 	unsigned int rs, rl, s, l;
 
-	if (!m->loc[i])
+	if (!m->pm.loc[i])
 		return;
 	m->st.faults++;
 	bounds(m, i, &rs, &rl);
@@ -137,52 +125,13 @@ static void m_cpu(struct model *m, unsigned int i)
 	migrate(m, s, l, 0);
 }
 
-/*
- * Set-attributes over [s, l]: ranges whose attribute already has the value
- * stay whole; others are cut at s and after l; gaps become ranges cut at
- * multiples of SVM_REPLAY_MAX_PAGES. Returns the touched ranges' starts in
- * order (for a prefetch), as a mask of first pages.
- */
+/* Set-attributes over [s, l] (see svm_model_set_attr()). */
 static void m_attr(struct model *m, unsigned int s, unsigned int l, bool is_pf,
 		   u32 val, unsigned char *touched)
 {
-	unsigned int i, a, b, rs, rl;
-
-	memset(touched, 0, NP);
-	for (i = s; i <= l; i = b + 1) {
-		if (m->mapped[i]) {
-			bounds(m, i, &rs, &rl);
-			b = rl < l ? rl : l;
-			if (is_pf ? m->pf[rs] == val : m->gran[rs] == val)
-				continue;
-			m->head[i] = 1;
-			if (b < rl) {
-				m->head[b + 1] = 1;
-				m->st.splits++;
-			}
-			if (i > rs)
-				m->st.splits++;
-			for (a = i; a <= b; a++) {
-				if (is_pf)
-					m->pf[a] = val;
-				else
-					m->gran[a] = val;
-			}
-			touched[i] = 1;
-		} else {
-			for (b = i; b < l && !m->mapped[b + 1]; b++)
-				;
-			for (a = i; a <= b; a++) {
-				m->mapped[a] = 1;
-				m->loc[a] = 0;
-				m->gran[a] = is_pf ? SVM_CORE_GRANULARITY_DEFAULT : val;
-				m->pf[a] = is_pf ? val : UNDEF;
-				m->head[a] = a == i ||
-					     !((m->base + a) % SVM_REPLAY_MAX_PAGES);
-				touched[a] |= m->head[a];
-			}
-		}
-	}
+	svm_model_set_attr(&m->pm, s, l, is_pf ? SVM_MODEL_PF : SVM_MODEL_GRAN,
+			   val, SVM_REPLAY_MAX_PAGES, SVM_CORE_GRANULARITY_DEFAULT,
+			   touched, &m->st.splits);
 }
 
 static void m_prefetch(struct model *m, unsigned int s, unsigned int l, u32 loc)
@@ -203,22 +152,7 @@ static void m_prefetch(struct model *m, unsigned int s, unsigned int l, u32 loc)
 
 static void m_unmap(struct model *m, unsigned int s, unsigned int l)
 {
-	unsigned int i, rs, rl;
-
-	for (i = s; i <= l; i++) {
-		if (!m->mapped[i])
-			continue;
-		bounds(m, i, &rs, &rl);
-		m->st.splits += (i > rs) + (rl > l);
-		for (; i <= rl && i <= l; i++) {
-			m->mapped[i] = 0;
-			m->head[i] = 0;
-			m->loc[i] = 0;
-		}
-		if (rl > l)
-			m->head[l + 1] = 1;
-		i--;
-	}
+	svm_model_unmap(&m->pm, s, l, &m->st.splits);
 }
 
 static void m_evict(struct model *m, u32 loc)
@@ -226,7 +160,7 @@ static void m_evict(struct model *m, u32 loc)
 	unsigned int i, rs, rl, k;
 
 	for (i = 0; i < NP; i = rl + 1) {
-		if (!m->mapped[i]) {
+		if (!m->pm.mapped[i]) {
 			rl = i;
 			continue;
 		}
@@ -243,14 +177,14 @@ static void m_dump(const struct model *m, FILE *out)
 	unsigned int i, s, l, n;
 
 	for (i = 0; i < NP; i++) {
-		if (!m->mapped[i] || !m->head[i])
+		if (!m->pm.mapped[i] || !m->pm.head[i])
 			continue;
 		bounds(m, i, &s, &l);
 		n = 0;
 		for (unsigned int k = s; k <= l; k++)
-			n += !!m->loc[k];
+			n += !!m->pm.loc[k];
 		fprintf(out, "range 0x%lx 0x%lx gran=%u loc=%u vram=%u\n",
-			m->base + s, m->base + l, m->gran[s], range_loc(m, s, l),
+			m->pm.base + s, m->pm.base + l, m->pm.gran[s], range_loc(m, s, l),
 			n);
 	}
 	fprintf(out, "stats faults=%lu migrations=%lu to_dev=%lu to_sys=%lu",
@@ -284,28 +218,28 @@ static void gen(const struct model *m, struct gen_line *g)
 		"evict 0X1", "gpu 0x10000000000000000 1",
 	};
 	unsigned int w = rnd(100), i = rnd(NP), l, len;
-	unsigned long p = m->base + i;
+	unsigned long p = m->pm.base + i;
 
 	len = 1 + rnd(w < 50 ? 64 : 300);
 	l = i + len - 1 < NP ? i + len - 1 : NP - 1;
 	if (w < 8) {
 		snprintf(g->text, MAXLINE, "range 0x%lx 0x%lx gran=%u", p,
-			 m->base + l, rnd(10));
+			 m->pm.base + l, rnd(10));
 	} else if (w < 40) {
 		snprintf(g->text, MAXLINE, "gpu 0x%lx %u", p, rnd(3));
 	} else if (w < 55) {
 		/* Prefer device pages: the CPU faults only on those. */
-		for (unsigned int t = 0; t < 8 && !m->loc[i]; t++)
+		for (unsigned int t = 0; t < 8 && !m->pm.loc[i]; t++)
 			i = rnd(NP);
-		snprintf(g->text, MAXLINE, "cpu 0x%lx", m->base + i);
+		snprintf(g->text, MAXLINE, "cpu 0x%lx", m->pm.base + i);
 	} else if (w < 63) {
 		snprintf(g->text, MAXLINE, "prefetch 0x%lx 0x%lx %u", p,
-			 m->base + l, rnd(3));
+			 m->pm.base + l, rnd(3));
 	} else if (w < 75) {
-		snprintf(g->text, MAXLINE, "gran 0x%lx 0x%lx %u", p, m->base + l,
+		snprintf(g->text, MAXLINE, "gran 0x%lx 0x%lx %u", p, m->pm.base + l,
 			 rnd(10));
 	} else if (w < 85) {
-		snprintf(g->text, MAXLINE, "unmap 0x%lx 0x%lx", p, m->base + l);
+		snprintf(g->text, MAXLINE, "unmap 0x%lx 0x%lx", p, m->pm.base + l);
 	} else if (w < 90) {
 		snprintf(g->text, MAXLINE, "evict %u", 1 + rnd(2));
 	} else if (w < 95) {
@@ -334,10 +268,10 @@ static bool num(const char *t, unsigned long *v)
 static bool idx(const struct model *m, unsigned long a, unsigned long b,
 		unsigned int *s, unsigned int *l)
 {
-	if (a > b || a < m->base || b - m->base >= NP)
+	if (a > b || a < m->pm.base || b - m->pm.base >= NP)
 		return false;
-	*s = a - m->base;
-	*l = b - m->base;
+	*s = a - m->pm.base;
+	*l = b - m->pm.base;
 	return true;
 }
 
@@ -366,21 +300,21 @@ static bool model_line(struct model *m, const char *text)
 		if (!idx(m, v[1], v[2], &s, &l))
 			return false;
 		for (k = s; k <= l; k++)
-			if (m->mapped[k])
+			if (m->pm.mapped[k])
 				return false;
 		for (k = s; k <= l; k++) {
-			m->mapped[k] = 1;
-			m->head[k] = k == s;
-			m->gran[k] = g;
-			m->loc[k] = 0;
-			m->pf[k] = UNDEF;
+			m->pm.mapped[k] = 1;
+			m->pm.head[k] = k == s;
+			m->pm.gran[k] = g;
+			m->pm.loc[k] = 0;
+			m->pm.pf[k] = UNDEF;
 		}
 	} else if (!strcmp(tok[0], "gpu") && n == 3) {
-		if (!idx(m, v[1], v[1], &s, &l) || !m->mapped[s] || v[2] >= UNDEF)
+		if (!idx(m, v[1], v[1], &s, &l) || !m->pm.mapped[s] || v[2] >= UNDEF)
 			return false;
 		m_gpu(m, s, v[2]);
 	} else if (!strcmp(tok[0], "cpu") && n == 2) {
-		if (!idx(m, v[1], v[1], &s, &l) || !m->mapped[s])
+		if (!idx(m, v[1], v[1], &s, &l) || !m->pm.mapped[s])
 			return false;
 		m_cpu(m, s);
 	} else if (!strcmp(tok[0], "prefetch") && n == 4) {
@@ -451,7 +385,7 @@ static int diverges(unsigned long base, struct gen_line *lines, int n)
 	int k, bad = -1;
 
 	memset(&m, 0, sizeof(m));
-	m.base = base;
+	m.pm.base = base;
 	if (!sink)
 		sink = fopen("/dev/null", "w");
 	svm_replay_init(&rp);
@@ -556,7 +490,7 @@ int main(int argc, char **argv)
 		if ((unsigned long)n > ops - done)
 			n = ops - done;
 		memset(&m, 0, sizeof(m));
-		m.base = base;
+		m.pm.base = base;
 		for (i = 0; i < n; i++) {
 			gen(&m, &lines[i]);
 			model_line(&m, lines[i].text);
