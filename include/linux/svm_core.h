@@ -46,6 +46,24 @@
 #define SVM_CORE_EVICT_RETRIES		3
 
 /**
+ * define SVM_CORE_ADAPT_FAULTS - faults in a block that buy the whole block
+ *
+ * %SVM_CORE_WINDOW_ADAPTIVE moves the whole granularity block around a
+ * fault once this many separate runs of device pages already lie in it:
+ * the faults taken there have then cost about what moving the block does
+ * (ski rental). See svm_core_gpu_fault().
+ */
+#define SVM_CORE_ADAPT_FAULTS		4
+
+/**
+ * define SVM_CORE_ADAPT_MAX_ORDER - largest adaptive window, log2 pages
+ *
+ * A stream's window doubles up to 2^15 pages (128 MiB with 4 KiB pages), so
+ * that one fault never copies more than that.
+ */
+#define SVM_CORE_ADAPT_MAX_ORDER	15
+
+/**
  * define SVM_CORE_PLAN_FILL_GAPS - svm_core_set_plan() flag
  *
  * The gaps between existing ranges become new ranges (set-attributes).
@@ -64,10 +82,23 @@ struct svm_core_run {
 };
 
 /**
+ * enum svm_core_window_policy - how a GPU fault's window is chosen
+ * @SVM_CORE_WINDOW_FIXED: the granularity block around the fault
+ * @SVM_CORE_WINDOW_ADAPTIVE: from the device-page runs around the fault: a
+ *	window that doubles along a stream, the granularity block once
+ *	%SVM_CORE_ADAPT_FAULTS faults landed in it, else the faulting page
+ */
+enum svm_core_window_policy {
+	SVM_CORE_WINDOW_FIXED,
+	SVM_CORE_WINDOW_ADAPTIVE,
+};
+
+/**
  * struct svm_core_range - one SVM range, as the core sees it
  * @start: first page of the range
  * @last: last page of the range (inclusive)
  * @granularity: migration granularity, log2 pages (0..%SVM_CORE_GRANULARITY_MAX)
+ * @window_policy: &enum svm_core_window_policy of GPU faults
  * @actual_loc: %SVM_CORE_LOC_SYSTEM when every page is in system memory;
  *	otherwise the id of the one device that holds some of its pages
  * @vram_pages: exact number of pages in device memory
@@ -82,7 +113,8 @@ struct svm_core_run {
  * bounds, @actual_loc, @vram_pages and @offset change through
  * svm_core_range_init(), svm_core_range_split(), the records and
  * svm_core_range_destroy(), which keep them exact; @granularity through
- * svm_core_range_set_granularity(); @node through the set functions.
+ * svm_core_range_set_granularity(), @window_policy through
+ * svm_core_range_set_window_policy(); @node through the set functions.
  *
  * One lock of the driver, its range lock (amdkfd: prange->lock), protects
  * all of it: records and splits of a range must not run concurrently.
@@ -92,6 +124,7 @@ struct svm_core_range {
 	unsigned long start;
 	unsigned long last;
 	u8 granularity;
+	u8 window_policy;
 	u32 actual_loc;
 	unsigned long vram_pages;
 	unsigned long offset;
@@ -211,6 +244,8 @@ int svm_core_range_init(struct svm_core_range *r, unsigned long start,
 void svm_core_range_destroy(struct svm_core_range *r);
 int svm_core_range_set_granularity(struct svm_core_range *r,
 				   unsigned int granularity);
+int svm_core_range_set_window_policy(struct svm_core_range *r,
+				     unsigned int policy);
 int svm_core_range_clone(struct svm_core_range *dst,
 			 const struct svm_core_range *src, gfp_t gfp);
 int svm_core_range_split_prepare(const struct svm_core_range *r,

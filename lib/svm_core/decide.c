@@ -80,6 +80,69 @@ static void svm_core_decide_move(const struct svm_core_range *r, u32 loc,
 			       start, last);
 }
 
+/* The aligned block of 2^@order pages holding @page, clamped to @r. */
+static void svm_core_block(const struct svm_core_range *r, unsigned long page,
+			   unsigned int order, unsigned long *start,
+			   unsigned long *last)
+{
+	unsigned long mask = (1UL << order) - 1;
+
+	*start = max(page & ~mask, r->start);
+	*last = min(page | mask, r->last);
+}
+
+/*
+ * The adaptive window of a fault at @page, from the runs around it alone:
+ * O(log runs), no state, no allocation.
+ *
+ * - Along a stream (a run ends right below @page, or starts right above
+ *   it), the window is the aligned block of twice that run's length,
+ *   rounded up to a power of two, up to %SVM_CORE_ADAPT_MAX_ORDER: the
+ *   window doubles with each fault, as readahead's does.
+ * - Once %SVM_CORE_ADAPT_FAULTS runs lie in the granularity block around
+ *   @page, the whole block moves: the faults already taken there cost about
+ *   what moving it does (ski rental), so at most about twice the best
+ *   offline choice is paid.
+ * - Otherwise only @page moves: an isolated touch.
+ *
+ * The larger of the windows that apply is taken.
+ */
+static void svm_core_adaptive_window(const struct svm_core_range *r,
+				     unsigned long page, unsigned long *start,
+				     unsigned long *last)
+{
+	unsigned int i = svm_core_run_index(r, page), j, n = 0, order = 0;
+	unsigned long bs, bl, len = 0;
+
+	*start = page;
+	*last = page;
+	if (i > 0 && r->runs[i - 1].last + 1 == page)
+		len = r->runs[i - 1].last - r->runs[i - 1].start + 1;
+	if (i < r->nr_runs && r->runs[i].start == page + 1)
+		len = max(len, r->runs[i].last - r->runs[i].start + 1);
+	if (len) {
+		/* 2 * len rounded up to a power of two: order fls(len) */
+		order = min_t(unsigned int, fls_long(len),
+			      SVM_CORE_ADAPT_MAX_ORDER);
+		svm_core_block(r, page, order, start, last);
+	}
+	if (order >= r->granularity)
+		return;
+
+	/* Runs in the granularity block, counted up to the threshold. */
+	svm_core_block(r, page, r->granularity, &bs, &bl);
+	for (j = i; j > 0 && n < SVM_CORE_ADAPT_FAULTS &&
+	     r->runs[j - 1].last >= bs; j--)
+		n++;
+	for (j = i; j < r->nr_runs && n < SVM_CORE_ADAPT_FAULTS &&
+	     r->runs[j].start <= bl; j++)
+		n++;
+	if (n >= SVM_CORE_ADAPT_FAULTS) {
+		*start = bs;
+		*last = bl;
+	}
+}
+
 /**
  * svm_core_gpu_fault() - what a GPU fault at @page migrates
  * @r: the range holding @page
@@ -89,7 +152,11 @@ static void svm_core_decide_move(const struct svm_core_range *r, u32 loc,
  * @d: returns the decision
  *
  * Migrates iff @r may hold device pages or @best_loc is a device, and then
- * only the granularity window around @page, clamped to @r. Even when
+ * only the window around @page, clamped to @r: the granularity block
+ * (%SVM_CORE_WINDOW_FIXED), or one chosen from the device-page runs around
+ * @page (%SVM_CORE_WINDOW_ADAPTIVE: see &enum svm_core_window_policy;
+ * O(log runs), deterministic, never larger than 2^%SVM_CORE_ADAPT_MAX_ORDER
+ * pages or the granularity block, whichever is larger). Even when
  * @best_loc equals r->actual_loc the window is migrated, since a range with
  * device pages may hold system pages too and the migration picks up only
  * those not already there. Allocates nothing.
@@ -110,6 +177,8 @@ int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
 			      &start, &last);
 	if (ret)
 		return ret;
+	if (r->window_policy == SVM_CORE_WINDOW_ADAPTIVE)
+		svm_core_adaptive_window(r, page, &start, &last);
 
 	if (r->actual_loc == SVM_CORE_LOC_SYSTEM &&
 	    best_loc == SVM_CORE_LOC_SYSTEM) {

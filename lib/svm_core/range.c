@@ -196,6 +196,27 @@ int svm_core_range_set_granularity(struct svm_core_range *r,
 }
 EXPORT_SYMBOL_GPL(svm_core_range_set_granularity);
 
+/**
+ * svm_core_range_set_window_policy() - choose how GPU-fault windows are made
+ * @r: the range
+ * @policy: an &enum svm_core_window_policy
+ *
+ * A range starts with %SVM_CORE_WINDOW_FIXED; splits and clones keep the
+ * policy of the range they come from.
+ *
+ * Context: caller holds the driver's range lock.
+ * Return: 0, or -EINVAL for an unknown @policy; @r is then unchanged.
+ */
+int svm_core_range_set_window_policy(struct svm_core_range *r,
+				     unsigned int policy)
+{
+	if (policy > SVM_CORE_WINDOW_ADAPTIVE)
+		return -EINVAL;
+	r->window_policy = policy;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_set_window_policy);
+
 /* Storage for @n runs: the inline slot (%NULL) or a new array. */
 static int svm_core_runs_prepare(unsigned int n, gfp_t gfp,
 				 struct svm_core_run **out)

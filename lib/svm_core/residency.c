@@ -11,8 +11,8 @@
 #include "svm_core_internal.h"
 
 /* Index of the first run whose last page is >= @page (nr_runs if none). */
-static unsigned int svm_core_run_index(const struct svm_core_range *r,
-				       unsigned long page)
+unsigned int svm_core_run_index(const struct svm_core_range *r,
+				unsigned long page)
 {
 	unsigned int lo = 0, hi = r->nr_runs;
 

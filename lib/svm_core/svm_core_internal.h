@@ -25,6 +25,8 @@
 struct svm_core_run *svm_core_runs_alloc(unsigned int n, gfp_t gfp);
 void svm_core_runs_free(struct svm_core_run *runs);
 
+unsigned int svm_core_run_index(const struct svm_core_range *r,
+				unsigned long page);
 void svm_core_runs_release(struct svm_core_range *r);
 void svm_core_runs_shrink(struct svm_core_range *r);
 void svm_core_runs_adopt(struct svm_core_range *r, struct svm_core_run *runs,

@@ -459,6 +459,130 @@ static void svm_core_window_prefetch_error_returned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->actual_loc, 1U);
 }
 
+/*
+ * The adaptive window, pinned on access patterns: each case is a range, a
+ * sequence of GPU faults and the window each must get. After each fault the
+ * window is recorded as moved to device 1, as a driver whose migrations all
+ * succeed would.
+ */
+#define ADAPT_MAX_FAULTS 10
+
+struct adapt_case {
+	const char *desc;
+	unsigned long start, last;
+	unsigned int gran;
+	unsigned int n;
+	struct {
+		unsigned long page, start, last;
+	} f[ADAPT_MAX_FAULTS];
+};
+
+#define A0 0x10000UL
+#define AT (TOP - 0xfff)
+
+static const struct adapt_case adapt_cases[] = {
+	{ "streaming up: the window doubles", A0, A0 + 0xffff, 9, 7,
+	  { { A0, A0, A0 }, { A0 + 1, A0, A0 + 1 }, { A0 + 2, A0, A0 + 3 },
+	    { A0 + 4, A0, A0 + 7 }, { A0 + 8, A0, A0 + 0xf },
+	    { A0 + 0x10, A0, A0 + 0x1f }, { A0 + 0x20, A0, A0 + 0x3f } } },
+	{ "streaming down: the window doubles", A0, A0 + 0xffff, 9, 5,
+	  { { A0 + 0xffff, A0 + 0xffff, A0 + 0xffff },
+	    { A0 + 0xfffe, A0 + 0xfffe, A0 + 0xffff },
+	    { A0 + 0xfffd, A0 + 0xfffc, A0 + 0xffff },
+	    { A0 + 0xfffb, A0 + 0xfff8, A0 + 0xffff },
+	    { A0 + 0xfff7, A0 + 0xfff0, A0 + 0xffff } } },
+	{ "strided: the fourth run in a block buys the block", A0, A0 + 0xffff,
+	  9, 6,
+	  { { A0, A0, A0 }, { A0 + 0x10, A0 + 0x10, A0 + 0x10 },
+	    { A0 + 0x20, A0 + 0x20, A0 + 0x20 },
+	    { A0 + 0x30, A0 + 0x30, A0 + 0x30 },
+	    { A0 + 0x40, A0, A0 + 0x1ff },
+	    { A0 + 0x210, A0 + 0x210, A0 + 0x210 } } },
+	{ "sparse: one page per block, never more", A0, A0 + 0xffff, 9, 5,
+	  { { A0 + 0x5, A0 + 0x5, A0 + 0x5 },
+	    { A0 + 0x207, A0 + 0x207, A0 + 0x207 },
+	    { A0 + 0x409, A0 + 0x409, A0 + 0x409 },
+	    { A0 + 0x1003, A0 + 0x1003, A0 + 0x1003 },
+	    { A0 + 0x8000, A0 + 0x8000, A0 + 0x8000 } } },
+	{ "clustered: neighbours grow, then the block", A0, A0 + 0xffff, 9, 6,
+	  { { A0 + 0x100, A0 + 0x100, A0 + 0x100 },
+	    { A0 + 0x101, A0 + 0x100, A0 + 0x101 },
+	    { A0 + 0x108, A0 + 0x108, A0 + 0x108 },
+	    { A0 + 0x120, A0 + 0x120, A0 + 0x120 },
+	    { A0 + 0x140, A0 + 0x140, A0 + 0x140 },
+	    { A0 + 0x180, A0, A0 + 0x1ff } } },
+	{ "a stream stops at the range's end", A0, A0 + 0x6, 9, 4,
+	  { { A0, A0, A0 }, { A0 + 1, A0, A0 + 1 }, { A0 + 2, A0, A0 + 3 },
+	    { A0 + 4, A0, A0 + 6 } } },
+	{ "top of the address space, streaming down", AT, TOP, 9, 3,
+	  { { TOP, TOP, TOP }, { TOP - 1, TOP - 1, TOP },
+	    { TOP - 2, TOP - 3, TOP } } },
+	{ "top of the address space, the block", AT, TOP, 3, 5,
+	  { { TOP, TOP, TOP }, { TOP - 2, TOP - 2, TOP - 2 },
+	    { TOP - 4, TOP - 4, TOP - 4 }, { TOP - 6, TOP - 6, TOP - 6 },
+	    { TOP - 7, TOP - 7, TOP } } },
+};
+
+KUNIT_ARRAY_PARAM_DESC(adapt, adapt_cases, desc);
+
+static void svm_core_window_adaptive(struct kunit *test)
+{
+	const struct adapt_case *c = test->param_value;
+	struct svm_core_decision d;
+	struct svm_core_range r;
+	unsigned int k;
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, c->start, c->last,
+						  c->gran), 0);
+	KUNIT_ASSERT_EQ(test,
+			svm_core_range_set_window_policy(&r, SVM_CORE_WINDOW_ADAPTIVE),
+			0);
+	for (k = 0; k < c->n; k++) {
+		KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, c->f[k].page, 1,
+							 &d), 0);
+		KUNIT_EXPECT_EQ_MSG(test, d.migrate.start, c->f[k].start,
+				    "fault %u at 0x%lx", k, c->f[k].page);
+		KUNIT_EXPECT_EQ_MSG(test, d.migrate.last, c->f[k].last,
+				    "fault %u at 0x%lx", k, c->f[k].page);
+		KUNIT_ASSERT_GE(test, svm_core_range_record(&r, d.migrate.start,
+							    d.migrate.last, 1,
+							    0, GFP_KERNEL), 0);
+	}
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	svm_core_range_destroy(&r);
+}
+
+/* The policy is refused when unknown, kept by splits and clones. */
+static void svm_core_window_policy_kept(struct kunit *test)
+{
+	struct svm_core_range r, head = {}, clone;
+	struct svm_core_decision d;
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x1000, 0x1fff, 9), 0);
+	KUNIT_EXPECT_EQ(test, r.window_policy, SVM_CORE_WINDOW_FIXED);
+	KUNIT_EXPECT_EQ(test, svm_core_range_set_window_policy(&r, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, r.window_policy, SVM_CORE_WINDOW_FIXED);
+	/* fixed: the whole block, even for an isolated fault */
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, 0x1234, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, 0x1200UL);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, 0x13ffUL);
+
+	KUNIT_ASSERT_EQ(test,
+			svm_core_range_set_window_policy(&r, SVM_CORE_WINDOW_ADAPTIVE),
+			0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_split(&r, 0x1800, 0x1fff, &head,
+						   NULL, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_clone(&clone, &r, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, head.window_policy, SVM_CORE_WINDOW_ADAPTIVE);
+	KUNIT_EXPECT_EQ(test, clone.window_policy, SVM_CORE_WINDOW_ADAPTIVE);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&head, 0x1234, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, 0x1234UL);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, 0x1234UL);
+	svm_core_range_destroy(&r);
+	svm_core_range_destroy(&head);
+	svm_core_range_destroy(&clone);
+}
+
 static struct kunit_case svm_core_window_cases[] = {
 	KUNIT_CASE_PARAM(svm_core_window_table, window_gen_params),
 	KUNIT_CASE_PARAM(svm_core_window_gpu_fault, gpu_gen_params),
@@ -471,6 +595,8 @@ static struct kunit_case svm_core_window_cases[] = {
 	KUNIT_CASE(svm_core_window_evict_retries),
 	KUNIT_CASE(svm_core_window_evict_gives_up),
 	KUNIT_CASE(svm_core_window_prefetch_error_returned),
+	KUNIT_CASE_PARAM(svm_core_window_adaptive, adapt_gen_params),
+	KUNIT_CASE(svm_core_window_policy_kept),
 	{}
 };
 

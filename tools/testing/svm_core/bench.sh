@@ -23,12 +23,12 @@ for n in $sizes; do
 	done
 done
 printf '%-8s' "ranges"
-for op in fault lookup record split; do printf '%12s' "$op"; done
+for op in fault adaptive lookup record split; do printf '%12s' "$op"; done
 echo
 echo "(instructions per operation; record = one window to the device and back)"
 for n in $sizes; do
 	printf '%-8s' "$n"
-	for op in fault lookup record split; do
+	for op in fault adaptive lookup record split; do
 		div=$ops
 		[ "$op" = split ] && div=${ir[$n.nsplit]}
 		printf '%12.0f' "$(echo "${ir[$n.$op]:-0} / $div" | bc -l)"
@@ -38,5 +38,15 @@ done
 first=${sizes%% *}
 growth=$(echo "${ir[1000000.fault]} / ${ir[$first.fault]}" | bc -l)
 printf 'fault cost growth from %s to 1000000 ranges: %.2fx (goal: at most 2x)\n' "$first" "$growth"
+agrowth=$(echo "${ir[1000000.adaptive]} / ${ir[$first.adaptive]}" | bc -l)
+printf 'adaptive cost growth from %s to 1000000 ranges: %.2fx (goal: at most 2x)\n' "$first" "$agrowth"
+worst=0
+for n in $sizes; do
+	ratio=$(echo "${ir[$n.adaptive]} / ${ir[$n.fault]}" | bc -l)
+	[ "$(echo "$ratio > $worst" | bc)" = 1 ] && worst=$ratio
+done
+printf 'adaptive over fixed decision, worst size: %.2fx (goal: at most 2x)\n' "$worst"
 echo "a fault decision in a tracked window allocated nothing (svm-bench checks)"
 [ "$(echo "$growth <= 2" | bc)" = 1 ] || { echo "bench: fault cost grew more than 2x" >&2; exit 1; }
+[ "$(echo "$agrowth <= 2" | bc)" = 1 ] || { echo "bench: adaptive cost grew more than 2x" >&2; exit 1; }
+[ "$(echo "$worst <= 2" | bc)" = 1 ] || { echo "bench: adaptive decision over 2x the fixed one" >&2; exit 1; }

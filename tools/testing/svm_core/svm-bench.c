@@ -12,6 +12,9 @@
  * Operations:
  *   fault   lookup of the faulting page, GPU-fault window and decision, in a
  *           window that is already tracked (must allocate nothing)
+ *   adaptive  the same with SVM_CORE_WINDOW_ADAPTIVE, on system pages
+ *           between the two tracked windows (next to a run, as on a
+ *           stream): lookup, binary search of the runs, block count
  *   lookup  range lookup by page
  *   record  a window recorded to the device and back to system memory
  *   split   a three-way split of a range in the set, parts inserted
@@ -93,6 +96,27 @@ int main(int argc, char **argv)
 	CALLGRIND_DUMP_STATS_AT("fault");
 	if (svm_shim_live != live)
 		die("a fault decision allocated memory");
+
+	/* adaptive: the same, choosing the window from the runs around it */
+	for (i = 0; i < nr; i++)
+		svm_core_range_set_window_policy(&ranges[i],
+						 SVM_CORE_WINDOW_ADAPTIVE);
+	CALLGRIND_ZERO_STATS;
+	CALLGRIND_TOGGLE_COLLECT;
+	for (i = 0; i < OPS; i++) {
+		unsigned long p = pages[i] + 512;
+		struct svm_core_range *r = svm_core_set_lookup(&set, p);
+
+		svm_core_gpu_fault(r, p, 1, &d);
+		sink += d.migrate.last;
+	}
+	CALLGRIND_TOGGLE_COLLECT;
+	CALLGRIND_DUMP_STATS_AT("adaptive");
+	if (svm_shim_live != live)
+		die("an adaptive fault decision allocated memory");
+	for (i = 0; i < nr; i++)
+		svm_core_range_set_window_policy(&ranges[i],
+						 SVM_CORE_WINDOW_FIXED);
 
 	/* lookup alone */
 	CALLGRIND_ZERO_STATS;
