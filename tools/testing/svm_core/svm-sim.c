@@ -25,14 +25,22 @@
  * pages*c_page + bytes/BW) + invalidations*t_inval; every migration
  * invalidates the mappings of its span once.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "replay.h"
 
 #define PAGE_BYTES	4096.0
+/* The largest range and touch count a trace may name: 2^30 pages, 4 TiB. */
+#define MAX_PAGES	BIT(30)
+#define MAX_TRACES	32
+/* The least bandwidth accepted, GB/s: 4 KiB then takes 4 s. */
+#define MIN_BW		0.000001
 
 struct cost {
 	double t_fault, t_setup, c_page, bw, t_inval;	/* us, us, us, GB/s, us */
@@ -64,23 +72,29 @@ static const char *const pol_name[NR_POL] = {
 
 /* ---- traces ---- */
 
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "svm-sim: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
 static void add(struct trace *t, char who, unsigned long page,
 		unsigned long count, unsigned long last)
 {
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 4096;
-		t->ev = realloc(t->ev, t->cap * sizeof(*t->ev));
-		if (!t->ev) {
-			fprintf(stderr, "svm-sim: out of memory\n");
-			exit(1);
-		}
+		t->ev = xrealloc(t->ev, t->cap * sizeof(*t->ev));
 	}
 	t->ev[t->n++] = (struct event){ page, count, who, last };
 }
 
-static uint64_t rng_state;
+static u64 rng_state;
 
-static uint64_t rnd64(void)
+static u64 rnd64(void)
 {
 	rng_state ^= rng_state << 13;
 	rng_state ^= rng_state >> 7;
@@ -220,45 +234,169 @@ static const struct {
 	{ "zipf-hot", t_zipf },
 };
 
+struct span {
+	unsigned long start, last;
+};
+
+/* Index of the range of @v (sorted) holding @page, or -1. */
+static long span_find(const struct span *v, size_t n, unsigned long page)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].last < page)
+			lo = mid + 1;
+		else if (v[mid].start > page)
+			hi = mid;
+		else
+			return mid;
+	}
+	return -1;
+}
+
+/*
+ * One number of a trace line, by the tools' one rule (svm_replay_number():
+ * decimal without a leading 0, or 0x-hex, fitting an unsigned long).
+ * NULL, or what is wrong.
+ */
+static const char *parse_num(const char *s, unsigned long *v)
+{
+	int ret = svm_replay_number(s, v);
+
+	if (!ret)
+		return NULL;
+	if (ret == -ERANGE)
+		return "a number that does not fit";
+	if (s[0] == '-' || s[0] == '+')
+		return "a signed number";
+	if (s[0] == '0' && isdigit((unsigned char)s[1]))
+		return "a number with a leading 0 (octal is not read)";
+	return "not a number (decimal or 0x-hex)";
+}
+
+static int trace_error(const char *path, unsigned long lineno, const char *what,
+		       const char *word)
+{
+	fprintf(stderr, "svm-sim: %s:%lu: %s%s%s%s\n", path, lineno, what,
+		word ? " '" : "", word ? word : "", word ? "'" : "");
+	return -1;
+}
+
+/* Check one trace line and add its event; 0, or -1 with one error line. */
+static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
+		      char *line, const char *path, unsigned long lineno)
+{
+	char *word[4], *p, *save = NULL;
+	unsigned long num[2] = { 0, 1 };
+	const char *err;
+	int n = 0, i;
+	long k;
+
+	p = strchr(line, '#');
+	if (p)
+		*p = '\0';
+	for (p = strtok_r(line, " \t\r\n", &save); p;
+	     p = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == 3)
+			return trace_error(path, lineno, "trailing word", p);
+		word[n++] = p;
+	}
+	if (!n)
+		return 0;
+	if (strcmp(word[0], "range") && strcmp(word[0], "g") &&
+	    strcmp(word[0], "c"))
+		return trace_error(path, lineno, "unknown event", word[0]);
+	if (n < 2 || (!strcmp(word[0], "range") && n < 3))
+		return trace_error(path, lineno, "missing number after", word[0]);
+	for (i = 1; i < n; i++) {
+		err = parse_num(word[i], &num[i - 1]);
+		if (err)
+			return trace_error(path, lineno, err, word[i]);
+	}
+	if (!strcmp(word[0], "range")) {
+		struct span *v;
+		size_t at;
+
+		if (num[1] < num[0])
+			return trace_error(path, lineno, "range ends before it starts",
+					   NULL);
+		if (num[1] - num[0] >= MAX_PAGES)
+			return trace_error(path, lineno,
+					   "range larger than 2^30 pages", NULL);
+		v = *spans;
+		for (at = 0; at < *nspans && v[at].start < num[0]; at++)
+			;
+		if ((at < *nspans && v[at].start <= num[1]) ||
+		    (at && v[at - 1].last >= num[0]))
+			return trace_error(path, lineno,
+					   "range overlaps an earlier range", NULL);
+		v = xrealloc(v, (*nspans + 1) * sizeof(*v));
+		memmove(v + at + 1, v + at, (*nspans - at) * sizeof(*v));
+		v[at] = (struct span){ num[0], num[1] };
+		*spans = v;
+		(*nspans)++;
+		add(t, 'r', num[0], 0, num[1]);
+		return 0;
+	}
+	if (!num[1])
+		return trace_error(path, lineno, "count of 0", NULL);
+	if (num[1] > MAX_PAGES)
+		return trace_error(path, lineno, "count larger than 2^30", NULL);
+	if (num[0] + (num[1] - 1) < num[0])
+		return trace_error(path, lineno,
+				   "touch past the end of the address space", NULL);
+	if (word[0][0] == 'g') {
+		/* Every page the GPU touches must be in a range declared so far. */
+		unsigned long pg = num[0], last = num[0] + (num[1] - 1);
+
+		for (;;) {
+			k = span_find(*spans, *nspans, pg);
+			if (k < 0)
+				return trace_error(path, lineno,
+						   "GPU touch outside every range", NULL);
+			if ((*spans)[k].last >= last)
+				break;
+			pg = (*spans)[k].last + 1;
+		}
+	}
+	add(t, word[0][0], num[0], num[1], 0);
+	return 0;
+}
+
 static int read_trace(const char *path, struct trace *t)
 {
 	FILE *f = fopen(path, "r");
-	char *line = NULL, word[16], *p;
-	unsigned long a, b, lineno = 0;
-	size_t cap = 0;
-	int n;
+	struct span *spans = NULL;
+	unsigned long lineno = 0;
+	size_t cap = 0, nspans = 0;
+	char *line = NULL;
+	struct stat st;
+	int ret = 0;
 
 	if (!f) {
-		fprintf(stderr, "svm-sim: cannot open %s\n", path);
+		fprintf(stderr, "svm-sim: cannot open %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "svm-sim: %s: not a regular file\n", path);
+		fclose(f);
 		return -1;
 	}
 	snprintf(t->name, sizeof(t->name), "%s", strrchr(path, '/') ?
 		 strrchr(path, '/') + 1 : path);
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		p = strchr(line, '#');
-		if (p)
-			*p = '\0';
-		b = 1;
-		n = sscanf(line, "%15s %li %li", word, (long *)&a, (long *)&b);
-		if (n <= 0)
-			continue;
-		if (n >= 2 && !strcmp(word, "range") && n == 3 && a <= b) {
-			add(t, 'r', a, 0, b);
-		} else if (n >= 2 && (!strcmp(word, "g") || !strcmp(word, "c")) &&
-			   b >= 1) {
-			add(t, word[0], a, b, 0);
-		} else {
-			fprintf(stderr, "svm-sim: %s:%lu: not a trace line\n", path,
-				lineno);
-			free(line);
-			fclose(f);
-			return -1;
-		}
+	while (!ret && getline(&line, &cap, f) >= 0)
+		ret = trace_line(t, &spans, &nspans, line, path, ++lineno);
+	if (!ret && ferror(f)) {
+		fprintf(stderr, "svm-sim: %s: read error\n", path);
+		ret = -1;
 	}
+	free(spans);
 	free(line);
 	fclose(f);
-	return 0;
+	return ret;
 }
 
 /* ---- simulation through the core ---- */
@@ -511,65 +649,102 @@ static void write_chart(FILE *f, struct trace *tr, int nt, struct result (*res)[
 	fputs("</svg>\n", f);
 }
 
-static int print_usage(void)
-{
-	fputs("usage: svm-sim [--trace FILE]... [--svg FILE] [--t-fault US]\n"
-	      "               [--t-setup US] [--c-page US] [--bw GBPS] [--t-inval US]\n",
-	      stderr);
-	return 2;
-}
+static const char *const usage =
+	"usage: svm-sim [--trace FILE]... [--svg FILE] [--t-fault US]\n"
+	"               [--t-setup US] [--c-page US] [--bw GBPS] [--t-inval US]\n";
 
-static int param(const char *arg, double *v)
+/* A non-negative number no larger than @max, or one error line. */
+static int param(const char *opt, const char *arg, double max, double *v)
 {
 	char *end;
 
 	*v = strtod(arg, &end);
-	if (*end || !(*v >= 0) || !isfinite(*v)) {
-		fprintf(stderr, "svm-sim: '%s' is not a non-negative number\n", arg);
+	if (end == arg || *end || !(*v >= 0) || !(*v <= max)) {
+		fprintf(stderr, "svm-sim: %s '%s': not a number from 0 to %g\n",
+			opt, arg, max);
 		return -1;
 	}
 	return 0;
 }
 
+/* Free the traces read so far, for an early exit with status 2. */
+static int bail(struct trace *tr)
+{
+	int i;
+
+	for (i = 0; i < MAX_TRACES; i++)
+		free(tr[i].ev);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct cost c = { 20, 15, 1, 25, 10 };
-	struct trace tr[32] = { 0 };
-	struct result res[32][NR_POL];
+	struct trace tr[MAX_TRACES] = { 0 };
+	struct result res[MAX_TRACES][NR_POL];
 	const char *svg_path = NULL;
 	int nt = 0, i, p, bad = 0;
+	FILE *svg = NULL;
 
 	for (i = 1; i < argc; i++) {
+		const struct {
+			const char *opt;
+			double *v;
+		} num[] = {
+			{ "--t-fault", &c.t_fault }, { "--t-setup", &c.t_setup },
+			{ "--c-page", &c.c_page }, { "--bw", &c.bw },
+			{ "--t-inval", &c.t_inval },
+		};
+		const char *opt = argv[i];
 		double *v = NULL;
 
-		if (!strcmp(argv[i], "--t-fault"))
-			v = &c.t_fault;
-		else if (!strcmp(argv[i], "--t-setup"))
-			v = &c.t_setup;
-		else if (!strcmp(argv[i], "--c-page"))
-			v = &c.c_page;
-		else if (!strcmp(argv[i], "--bw"))
-			v = &c.bw;
-		else if (!strcmp(argv[i], "--t-inval"))
-			v = &c.t_inval;
-		if (i + 1 >= argc)
-			return print_usage();
-		if (v) {
-			if (param(argv[++i], v))
-				return 2;
-		} else if (!strcmp(argv[i], "--svg")) {
-			svg_path = argv[++i];
-		} else if (!strcmp(argv[i], "--trace") && nt < 32) {
-			if (read_trace(argv[++i], &tr[nt]))
-				return 2;
-			nt++;
-		} else {
-			return print_usage();
+		if (!strcmp(opt, "--help")) {
+			fputs(usage, stdout);
+			bail(tr);
+			return 0;
 		}
+		for (p = 0; p < (int)ARRAY_SIZE(num); p++)
+			if (!strcmp(opt, num[p].opt))
+				v = num[p].v;
+		if (!v && strcmp(opt, "--svg") && strcmp(opt, "--trace")) {
+			fprintf(stderr, "svm-sim: unknown option '%s' (--help lists them)\n",
+				opt);
+			return bail(tr);
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "svm-sim: %s needs a value\n", opt);
+			return bail(tr);
+		}
+		if (v) {
+			if (param(opt, argv[++i], 1e9, v))
+				return bail(tr);
+			continue;
+		}
+		if (!strcmp(opt, "--svg")) {
+			svg_path = argv[++i];
+			continue;
+		}
+		if (nt == MAX_TRACES) {
+			fprintf(stderr, "svm-sim: more than %d traces\n", MAX_TRACES);
+			return bail(tr);
+		}
+		if (read_trace(argv[++i], &tr[nt]))
+			return bail(tr);
+		nt++;
 	}
-	if (!(c.bw > 0)) {
-		fprintf(stderr, "svm-sim: --bw must be positive\n");
-		return 2;
+	/* 4 KiB at the slowest bandwidth must take a finite, sane time. */
+	if (!(c.bw >= MIN_BW)) {
+		fprintf(stderr, "svm-sim: --bw must be at least %g GB/s\n", MIN_BW);
+		return bail(tr);
+	}
+	/* Found now, not after the whole run. */
+	if (svg_path) {
+		svg = fopen(svg_path, "w");
+		if (!svg) {
+			fprintf(stderr, "svm-sim: cannot write %s: %s\n", svg_path,
+				strerror(errno));
+			return bail(tr);
+		}
 	}
 	if (!nt) {
 		rng_state = 0x5eed5eed5eedULL;	/* the built-in traces are fixed */
@@ -614,16 +789,14 @@ int main(int argc, char **argv)
 		}
 		free(tr[i].ev);
 	}
-	if (svg_path) {
-		FILE *f = fopen(svg_path, "w");
-
-		if (!f) {
+	if (svg) {
+		write_chart(svg, tr, nt, res);
+		if (fclose(svg)) {
 			fprintf(stderr, "svm-sim: cannot write %s\n", svg_path);
-			return 1;
+			bad = 1;
+		} else {
+			printf("\nchart: %s\n", svg_path);
 		}
-		write_chart(f, tr, nt, res);
-		fclose(f);
-		printf("\nchart: %s\n", svg_path);
 	}
 	if (svm_shim_live) {
 		fprintf(stderr, "svm-sim: %ld allocations leaked\n", svm_shim_live);

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Checks of svm-sim: a good trace file runs; every bad trace line and bad
+# option gets exit status 2 and one error line.
+set -u
+sim=${1:-./svm-sim}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() {
+	pass=$((pass + 1))
+}
+
+bad() {
+	echo "FAIL: $*"
+	fail=$((fail + 1))
+}
+
+cat >"$tmp/good.trace" <<'EOF'
+# two ranges, the GPU and the CPU taking turns
+range 0x1000 0x1fff
+range 0x2000 0x23ff   # adjacent, not overlapping
+g 0x1000 0x400
+c 0x1010 16
+g 0x1000 0x400
+g 0x2000 1024
+c 0x9000 4            # not SVM memory: ignored
+g 4100 8
+EOF
+if "$sim" --trace "$tmp/good.trace" >/dev/null 2>"$tmp/err"; then
+	ok
+else
+	bad "a trace file: $(head -1 "$tmp/err")"
+fi
+
+# $1: what; $2: the line number the error must name; $3: the trace, with \n.
+check_bad_trace() {
+	local rc
+	printf '%b' "$3" >"$tmp/bad.trace"
+	"$sim" --trace "$tmp/bad.trace" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 2 ]; then
+		bad "$1: exit $rc, want 2"
+	elif [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+		bad "$1: $(wc -l <"$tmp/err") error lines, want 1"
+	elif ! grep -q "bad.trace:$2: " "$tmp/err"; then
+		bad "$1: error '$(cat "$tmp/err")' names no line $2"
+	else
+		ok
+	fi
+}
+
+check_bad_trace "overlapping ranges" 2 'range 0 511\nrange 256 1023\n'
+check_bad_trace "a range overlapping the next" 3 'range 0 511\nrange 1024 2047\nrange 512 1024\n'
+check_bad_trace "a page that does not fit" 2 'range 0 511\ng 0x10000000000000000\n'
+check_bad_trace "a decimal page that does not fit" 2 'range 0 511\ng 99999999999999999999999\n'
+check_bad_trace "a negative count" 2 'range 0 511\ng 0 -5\n'
+check_bad_trace "a negative page" 2 'range 0 511\nc -1\n'
+check_bad_trace "an octal page" 2 'range 0 511\ng 010\n'
+check_bad_trace "a trailing word after g" 2 'range 0 511\ng 1 2 3\n'
+check_bad_trace "a trailing word after range" 1 'range 0 511 gran=9\n'
+check_bad_trace "a GPU touch outside every range" 2 'range 0 511\ng 512\n'
+check_bad_trace "a GPU touch running out of its range" 3 'range 0 511\n# comment\ng 500 20\n'
+
+# $1: what; the rest: svm-sim's arguments. Exit 2, one line, no output.
+check_bad_opt() {
+	local what=$1 rc
+	shift
+	"$sim" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 2 ]; then
+		bad "$what: exit $rc, want 2"
+	elif [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+		bad "$what: $(wc -l <"$tmp/err") error lines, want 1"
+	elif [ -s "$tmp/out" ]; then
+		bad "$what: output before the error (the run was not stopped)"
+	else
+		ok
+	fi
+}
+
+check_bad_opt "an empty number" --t-fault ''
+check_bad_opt "a bandwidth too small for finite times" --bw 1e-320
+check_bad_opt "a directory as --trace" --trace "$tmp"
+check_bad_opt "an unwritable --svg" --svg "$tmp/no/such/dir/sim.svg"
+
+echo "svm-sim checks: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
