@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Checks of svm-sim: a good trace file runs; every bad trace line and bad
-# option gets exit status 2 and one error line.
+# Checks of svm-sim: every built-in trace runs with no policy beating the
+# oracle, with and without --thp; the oracle
+# check can fail; the CSV has its header, its columns and its policy names;
+# every bad trace line and bad option gets exit status 2 and one error line.
 set -u
 sim=${1:-./svm-sim}
 tmp=$(mktemp -d)
@@ -18,6 +20,50 @@ bad() {
 	fail=$((fail + 1))
 }
 
+header=trace,policy,faults,migrations,pages_moved,amplification,splits,invalidations,evictions,time_us,ratio
+
+# $1: what; the rest: svm-sim's arguments. The CSV must be well formed.
+check_csv() {
+	local what=$1 rc
+	shift
+	"$sim" --csv "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		bad "$what: exit $rc: $(head -3 "$tmp/err")"
+		return
+	fi
+	if [ "$(head -1 "$tmp/out")" != "$header" ]; then
+		bad "$what: CSV header is '$(head -1 "$tmp/out")'"
+		return
+	fi
+	if ! awk -F, 'NR > 1 && NF != 11 { exit 1 }' "$tmp/out"; then
+		bad "$what: a CSV row without 11 columns"
+		return
+	fi
+	# Four rows per trace, the policies in this order, the oracle's ratio 1.
+	if ! awk -F, 'NR > 1 {
+			want = substr("whole window page oracle", 1)
+			split(want, p, " ")
+			i = (NR - 2) % 4 + 1
+			if ($2 != p[i]) exit 1
+			if ($2 == "oracle" && $11 != "1.0000") exit 1
+			n++
+		}
+		END { if (n == 0 || n % 4) exit 1 }' "$tmp/out"; then
+		bad "$what: CSV policy names or the oracle's ratio"
+		return
+	fi
+	ok
+}
+
+check_csv "built-in traces"
+check_csv "built-in traces with THP" --thp
+if [ "$(tail -n +2 "$tmp/out" | cut -d, -f1 | sort -u | wc -l)" -ne 8 ]; then
+	bad "built-in traces: not 8 traces"
+else
+	ok
+fi
+
 cat >"$tmp/good.trace" <<'EOF'
 # two ranges, the GPU and the CPU taking turns
 range 0x1000 0x1fff
@@ -29,10 +75,16 @@ g 0x2000 1024
 c 0x9000 4            # not SVM memory: ignored
 g 4100 8
 EOF
-if "$sim" --trace "$tmp/good.trace" >/dev/null 2>"$tmp/err"; then
+check_csv "a trace file" --trace "$tmp/good.trace"
+check_csv "a trace file with THP" --thp --trace "$tmp/good.trace"
+
+# The oracle check can fail: an oracle made three times too dear is beaten.
+"$sim" --test-oracle-scale 3 --trace "$tmp/good.trace" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "beats the oracle" "$tmp/err"; then
 	ok
 else
-	bad "a trace file: $(head -1 "$tmp/err")"
+	bad "a dear oracle: exit $rc, '$(head -1 "$tmp/err")'"
 fi
 
 # $1: what; $2: the line number the error must name; $3: the trace, with \n.
