@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Checks of svm-sim: every built-in trace runs with no policy beating the
-# oracle, with and without --thp; the oracle
+# Checks of svm-sim: every built-in trace (oversubscribed variants too) runs
+# with no policy beating the oracle, with and without --thp; the oracle
 # check can fail; the CSV has its header, its columns and its policy names;
 # every bad trace line and bad option gets exit status 2 and one error line.
 set -u
@@ -58,8 +58,8 @@ check_csv() {
 
 check_csv "built-in traces"
 check_csv "built-in traces with THP" --thp
-if [ "$(tail -n +2 "$tmp/out" | cut -d, -f1 | sort -u | wc -l)" -ne 8 ]; then
-	bad "built-in traces: not 8 traces"
+if [ "$(tail -n +2 "$tmp/out" | cut -d, -f1 | sort -u | wc -l)" -ne 16 ]; then
+	bad "built-in traces: not 16 traces (8 and 8 oversubscribed)"
 else
 	ok
 fi
@@ -76,7 +76,8 @@ c 0x9000 4            # not SVM memory: ignored
 g 4100 8
 EOF
 check_csv "a trace file" --trace "$tmp/good.trace"
-check_csv "a trace file with THP" --thp --trace "$tmp/good.trace"
+check_csv "a trace file with THP and a capacity" --thp --vram-mib 4 \
+	--trace "$tmp/good.trace"
 
 # The oracle check can fail: an oracle made three times too dear is beaten.
 "$sim" --test-oracle-scale 3 --trace "$tmp/good.trace" >/dev/null 2>"$tmp/err"

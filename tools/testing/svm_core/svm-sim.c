@@ -4,12 +4,13 @@
  * migration policies and one cost model, and compare them with an oracle
  * that is a lower bound on that model.
  *
- *   svm-sim [--trace FILE]... [--svg FILE] [--csv] [--thp]
+ *   svm-sim [--trace FILE]... [--svg FILE] [--csv] [--thp] [--vram-mib N]
  *           [--t-fault US] [--t-setup US] [--c-page US] [--bw GBPS]
  *           [--t-inval US] [--c-folio US] [--bw-thp GBPS] [--t-split US]
  *
- * Without --trace it runs the built-in synthetic traces. A trace file has
- * one line per event, '#' comments, numbers decimal or 0x-hex, pages:
+ * Without --trace it runs the built-in synthetic traces and their
+ * oversubscribed variants. A trace file has one line per event, '#'
+ * comments, numbers decimal or 0x-hex, pages:
  *
  *   range <start> <last>     an SVM allocation (one range)
  *   g <page> [<count>]       the GPU touches pages page .. page+count-1
@@ -26,7 +27,10 @@
  * Modelled time T = faults * t_fault + splits * t_split + sum over
  * migrations of (t_setup + t_inval + page costs). A page costs c_page plus
  * 4 KiB at bw; with --thp, a whole aligned 2 MiB block that one migration
- * moves costs c_folio plus 2 MiB at bw_thp instead.
+ * moves costs c_folio plus 2 MiB at bw_thp instead. With a VRAM capacity,
+ * a migration to the device that overfills it is followed by evictions of
+ * the least recently used 2 MiB blocks, each one migration to system
+ * memory.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -65,6 +69,7 @@ struct trace {
 	char name[40];
 	struct event *ev;
 	size_t n, cap;
+	unsigned long vram;		/* pages, 0: unlimited */
 };
 
 struct result {
@@ -261,6 +266,31 @@ static const struct {
 	{ "zipf-hot", t_zipf },
 };
 
+/*
+ * Oversubscribed variants: a built-in trace run with a VRAM capacity of its
+ * footprint (the pages of its ranges) divided by @factor.
+ */
+static const struct {
+	unsigned int idx;	/* into builtin[] */
+	double factor;
+} oversub[] = {
+	{ 0, 1.25 }, { 0, 2 },	/* stream-triad */
+	{ 5, 1.25 }, { 5, 2 },	/* stencil */
+	{ 6, 1.25 }, { 6, 2 },	/* gemm-tiled */
+	{ 7, 1.25 }, { 7, 2 },	/* zipf-hot */
+};
+
+static unsigned long footprint(const struct trace *t)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->ev[i].who == 'r')
+			n += t->ev[i].last - t->ev[i].page + 1;
+	return n;
+}
+
 struct span {
 	unsigned long start, last;
 };
@@ -426,11 +456,108 @@ static int read_trace(const char *path, struct trace *t)
 	return ret;
 }
 
+/* ---- 2 MiB blocks: residency and LRU order ---- */
+
+struct block {
+	unsigned long key;		/* page >> BLOCK_SHIFT */
+	unsigned long resident;		/* pages of the block in device memory */
+	long prev, next;		/* LRU list of blocks with resident pages */
+	bool listed;
+};
+
+struct blocks {
+	struct block *b;
+	size_t n, cap;
+	long *slot;			/* open addressing: index into b, or -1 */
+	size_t nslot;
+	long head, tail;		/* head: least recently used */
+};
+
+static size_t block_hash(unsigned long key, size_t nslot)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (nslot - 1);
+}
+
+static void blocks_rehash(struct blocks *bs)
+{
+	size_t i, h;
+
+	free(bs->slot);
+	bs->nslot = bs->nslot ? 2 * bs->nslot : 1024;
+	bs->slot = xrealloc(NULL, bs->nslot * sizeof(*bs->slot));
+	for (i = 0; i < bs->nslot; i++)
+		bs->slot[i] = -1;
+	for (i = 0; i < bs->n; i++) {
+		for (h = block_hash(bs->b[i].key, bs->nslot); bs->slot[h] >= 0;
+		     h = (h + 1) & (bs->nslot - 1))
+			;
+		bs->slot[h] = i;
+	}
+}
+
+static long block_get(struct blocks *bs, unsigned long key)
+{
+	size_t h;
+
+	if (2 * (bs->n + 1) > bs->nslot)
+		blocks_rehash(bs);
+	for (h = block_hash(key, bs->nslot); bs->slot[h] >= 0;
+	     h = (h + 1) & (bs->nslot - 1))
+		if (bs->b[bs->slot[h]].key == key)
+			return bs->slot[h];
+	if (bs->n == bs->cap) {
+		bs->cap = bs->cap ? 2 * bs->cap : 1024;
+		bs->b = xrealloc(bs->b, bs->cap * sizeof(*bs->b));
+	}
+	bs->b[bs->n] = (struct block){ .key = key, .prev = -1, .next = -1 };
+	bs->slot[h] = bs->n;
+	return bs->n++;
+}
+
+static void lru_unlink(struct blocks *bs, long i)
+{
+	struct block *b = &bs->b[i];
+
+	if (!b->listed)
+		return;
+	if (b->prev >= 0)
+		bs->b[b->prev].next = b->next;
+	else
+		bs->head = b->next;
+	if (b->next >= 0)
+		bs->b[b->next].prev = b->prev;
+	else
+		bs->tail = b->prev;
+	b->prev = -1;
+	b->next = -1;
+	b->listed = false;
+}
+
+/* Make block @i the most recently used. */
+static void lru_touch(struct blocks *bs, long i)
+{
+	struct block *b;
+
+	lru_unlink(bs, i);
+	b = &bs->b[i];
+	b->prev = bs->tail;
+	b->next = -1;
+	if (bs->tail >= 0)
+		bs->b[bs->tail].next = i;
+	else
+		bs->head = i;
+	bs->tail = i;
+	b->listed = true;
+}
+
 /* ---- simulation through the core ---- */
 
 struct sim {
 	struct svm_core_set set;
 	const struct cost *cost;
+	unsigned long vram;		/* pages, 0: unlimited */
+	unsigned long resident;		/* pages in device memory */
+	struct blocks blocks;
 	struct result res;
 };
 
@@ -451,8 +578,8 @@ static void die(const char *what, int err)
 }
 
 /*
- * The driver's migrate callback: move [start, last] of @r to @loc, and
- * charge the migration block by block.
+ * The driver's migrate callback: move [start, last] of @r to @loc, charge
+ * the migration block by block, and keep the residency of each block.
  */
 static int sim_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
 		       unsigned long last, void *priv)
@@ -466,9 +593,23 @@ static int sim_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
 		dev = svm_core_range_count_device(r, p, pl);
 		moved = loc ? pl - p + 1 - dev : dev;
 		if (moved) {
+			long i = block_get(&s->blocks, p >> BLOCK_SHIFT);
+			struct block *b = &s->blocks.b[i];
+
 			s->res.t += block_move_cost(s->cost, moved,
 						    pl - p + 1 == BLOCK_PAGES);
 			total += moved;
+			if (loc) {
+				b->resident += moved;
+				s->resident += moved;
+				if (s->vram)
+					lru_touch(&s->blocks, i);
+			} else {
+				b->resident -= moved;
+				s->resident -= moved;
+				if (!b->resident)
+					lru_unlink(&s->blocks, i);
+			}
 		}
 		if (pl == last)
 			break;
@@ -489,6 +630,56 @@ static int sim_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
 }
 
 static const struct svm_core_ops sim_ops = { .migrate = sim_migrate };
+
+/* Evict block @i: one migration of its device pages to system memory. */
+static void evict_block(struct sim *s, long i)
+{
+	unsigned long bs = s->blocks.b[i].key << BLOCK_SHIFT;
+	unsigned long bl = bs + BLOCK_PAGES - 1, before = s->res.migrations;
+	unsigned long before_pages = s->res.pages, moved;
+	struct svm_core_range *r;
+	int ret;
+
+	for (r = svm_core_set_first(&s->set, bs, bl); r;
+	     r = svm_core_set_next(r, bl)) {
+		unsigned long ps = r->start > bs ? r->start : bs;
+		unsigned long pl = r->last < bl ? r->last : bl;
+
+		if (!svm_core_range_count_device(r, ps, pl))
+			continue;
+		ret = sim_migrate(r, SVM_CORE_LOC_SYSTEM, ps, pl, s);
+		if (ret)
+			die("eviction", ret);
+	}
+	moved = s->res.pages - before_pages;
+	/* One eviction of the block, however many ranges it spans. */
+	if (s->res.migrations - before > 1) {
+		s->res.t -= (s->res.migrations - before - 1) *
+			    (s->cost->t_setup + s->cost->t_inval);
+		s->res.invals -= s->res.migrations - before - 1;
+		s->res.migrations = before + 1;
+	}
+	if (moved)
+		s->res.evictions++;
+}
+
+/* After a GPU fault at @page: evict LRU blocks until the device fits. */
+static void make_room(struct sim *s, unsigned long page)
+{
+	long mine = block_get(&s->blocks, page >> BLOCK_SHIFT);
+
+	if (!s->vram)
+		return;
+	lru_touch(&s->blocks, mine);
+	while (s->resident > s->vram && s->blocks.head >= 0 &&
+	       s->blocks.head != mine) {
+		long victim = s->blocks.head;
+
+		evict_block(s, victim);
+		if (s->blocks.b[victim].listed)
+			die("eviction accounting", -EINVAL);
+	}
+}
 
 /* Split @r so that it holds only the 2 MiB block around @page. */
 static struct svm_core_range *split_block(struct sim *s, struct svm_core_range *r,
@@ -571,11 +762,13 @@ static void set_window(struct sim *s, const struct policy *pol,
 }
 
 static void run_policy(const struct trace *t, const struct policy *pol,
-		       const struct cost *c, struct result *out)
+		       const struct cost *c, unsigned long vram,
+		       struct result *out)
 {
 	struct svm_core_decision d;
 	struct svm_core_range *r;
-	struct sim s = { .cost = c };
+	struct sim s = { .cost = c, .vram = vram,
+			 .blocks = { .head = -1, .tail = -1 } };
 	size_t i;
 	int ret;
 
@@ -600,8 +793,13 @@ static void run_policy(const struct trace *t, const struct policy *pol,
 			if (!r)
 				continue;	/* not SVM memory: not our business */
 			if (e->who == 'g') {
-				if (svm_core_range_page_loc(r, p))
+				if (svm_core_range_page_loc(r, p)) {
+					if (vram)
+						lru_touch(&s.blocks,
+							  block_get(&s.blocks,
+								    p >> BLOCK_SHIFT));
 					continue;
+				}
 				s.res.faults++;
 				s.res.t += c->t_fault;
 				set_window(&s, pol, r, p, true);
@@ -609,6 +807,7 @@ static void run_policy(const struct trace *t, const struct policy *pol,
 								 &s, &d);
 				if (ret)
 					die("svm_core_gpu_fault_migrate", ret);
+				make_room(&s, p);
 			} else {
 				if (!svm_core_range_page_loc(r, p))
 					continue;
@@ -631,6 +830,8 @@ static void run_policy(const struct trace *t, const struct policy *pol,
 		svm_core_range_destroy(r);
 		free(r);
 	}
+	free(s.blocks.b);
+	free(s.blocks.slot);
 	s.res.t += s.res.splits * c->t_split;
 	*out = s.res;
 }
@@ -821,6 +1022,100 @@ static struct part cover_levels(const struct cost *c, struct need *v, size_t n)
 	return sum;
 }
 
+struct heap_ent {
+	size_t key;
+	size_t id;
+};
+
+static void heap_push(struct heap_ent **h, size_t *n, size_t *cap,
+		      struct heap_ent e)
+{
+	size_t i;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 4096;
+		*h = xrealloc(*h, *cap * sizeof(**h));
+	}
+	for (i = (*n)++; i && (*h)[(i - 1) / 2].key < e.key; i = (i - 1) / 2)
+		(*h)[i] = (*h)[(i - 1) / 2];
+	(*h)[i] = e;
+}
+
+static struct heap_ent heap_pop(struct heap_ent *h, size_t *n)
+{
+	struct heap_ent top = h[0], e = h[--(*n)];
+	size_t i = 0, ch;
+
+	for (;;) {
+		ch = 2 * i + 1;
+		if (ch >= *n)
+			break;
+		if (ch + 1 < *n && h[ch + 1].key > h[ch].key)
+			ch++;
+		if (h[ch].key <= e.key)
+			break;
+		h[i] = h[ch];
+		i = ch;
+	}
+	if (*n)
+		h[i] = e;
+	return top;
+}
+
+/*
+ * Capacity misses of Belady's MIN at page granularity with @vram pages:
+ * GPU touches load pages, CPU touches take them out of device memory. A
+ * page whose next touch is the CPU's (or that is never touched again) is
+ * evicted first and for free: it leaves anyway. @key[w] is the time of the
+ * next GPU touch of the page touched at w, or SIZE_MAX; @first[w] marks
+ * the first GPU touch after a CPU touch or ever (a load every schedule
+ * makes).
+ */
+static unsigned long belady_misses(const struct touch *tv, size_t n,
+				   const size_t *id, const size_t *key,
+				   const bool *first, size_t nids,
+				   unsigned long vram)
+{
+	size_t *cur = xrealloc(NULL, nids * sizeof(*cur)), hn = 0, hcap = 0, w;
+	bool *in = calloc(nids ? nids : 1, sizeof(*in));
+	unsigned long misses = 0, resident = 0;
+	struct heap_ent *h = NULL;
+
+	if (!in)
+		die("calloc", -ENOMEM);
+	for (w = 0; w < n; w++) {
+		size_t i = id[w];
+
+		if (tv[w].who == 'c') {
+			if (in[i]) {
+				in[i] = false;
+				resident--;
+			}
+			continue;
+		}
+		if (!in[i]) {
+			if (!first[w])
+				misses++;
+			while (resident >= vram) {
+				struct heap_ent e = heap_pop(h, &hn);
+
+				if (in[e.id] && cur[e.id] == e.key) {
+					in[e.id] = false;
+					resident--;
+				}
+			}
+			in[i] = true;
+			resident++;
+		}
+		cur[i] = key[w];
+		heap_push(&h, &hn, &hcap, (struct heap_ent){ key[w], i });
+	}
+	free(h);
+	free(in);
+	free(cur);
+	return misses;
+}
+
 /*
  * The oracle takes no fault and pays only the migrations every policy must
  * make. A page moves to the device before its first GPU touch, back to
@@ -829,34 +1124,50 @@ static struct part cover_levels(const struct cost *c, struct need *v, size_t n)
  * pages that must move to the device at least once, at least twice, ...,
  * and the same for system memory), by the spans that minimise modelled
  * time, ignoring when the moves happen: a policy's migrations are one
- * such cover. One step is not proven (a bridged page is priced even if a
- * policy would find it in place), so svm-sim checks the bound: it fails if
- * any policy beats the oracle.
+ * such cover. With a VRAM capacity, each capacity miss of Belady's MIN
+ * adds two page moves (out and back in) at the cheapest page price. Two
+ * steps are not proven (a bridged page is priced even if a policy would
+ * find it in place; with THP an extra move can be free inside a folio), so
+ * svm-sim checks the bound: it fails if any policy beats the oracle.
  */
 static void run_oracle(const struct trace *t, const struct cost *c,
-		       struct result *out)
+		       unsigned long vram, struct result *out)
 {
-	size_t n, i, j, nd = 0, ns = 0;
+	size_t n, i, j, nd = 0, ns = 0, nids = 0;
 	struct touch *tv = touches(t, &n);
 	struct need *dev = xrealloc(NULL, n * sizeof(*dev));
 	struct need *sys = xrealloc(NULL, n * sizeof(*sys));
+	size_t *id = xrealloc(NULL, n * sizeof(*id));
+	size_t *key = xrealloc(NULL, n * sizeof(*key));
+	bool *first = xrealloc(NULL, n * sizeof(*first));
 	struct part d, s;
+	char *who = xrealloc(NULL, n);
 
 	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++)
+		who[i] = tv[i].who;
 	qsort(tv, n, sizeof(*tv), cmp_touch);
 	for (i = 0; i < n; i = j) {
 		unsigned long dm = 0, sm = 0;
 		char state = 's';		/* 's': system memory, 'd': device */
 
 		for (j = i; j < n && tv[j].page == tv[i].page; j++) {
+			size_t w = tv[j].when;
+
+			id[w] = nids;
+			first[w] = false;
+			key[w] = j + 1 < n && tv[j + 1].page == tv[j].page &&
+				 tv[j + 1].who == 'g' ? tv[j + 1].when : SIZE_MAX;
 			if (tv[j].who == 'g' && state == 's') {
 				dm++;
 				state = 'd';
+				first[w] = true;
 			} else if (tv[j].who == 'c' && state == 'd') {
 				sm++;
 				state = 's';
 			}
 		}
+		nids++;
 		if (dm)
 			dev[nd++] = (struct need){ tv[i].page, dm };
 		if (sm)
@@ -867,7 +1178,21 @@ static void run_oracle(const struct trace *t, const struct cost *c,
 	out->migrations = d.spans + s.spans;
 	out->invals = out->migrations;
 	out->pages = d.pages + s.pages;
-	out->t = (d.t + s.t) * c->oracle_scale;
+	out->t = d.t + s.t;
+	if (vram) {
+		/* Back in trace order for MIN. */
+		for (i = 0; i < n; i++)
+			tv[i] = (struct touch){ 0, i, who[i] };
+		out->evictions = belady_misses(tv, n, id, key, first, nids, vram);
+		out->pages += 2 * out->evictions;
+		out->t += 2 * out->evictions *
+			  fmin(page_cost(c), folio_cost(c) / BLOCK_PAGES);
+	}
+	out->t *= c->oracle_scale;
+	free(who);
+	free(first);
+	free(key);
+	free(id);
 	free(sys);
 	free(dev);
 	free(tv);
@@ -953,7 +1278,7 @@ static const char *const csv_columns[] = {
 };
 
 static const char *const usage =
-	"usage: svm-sim [--trace FILE]... [--svg FILE] [--csv] [--thp]\n"
+	"usage: svm-sim [--trace FILE]... [--svg FILE] [--csv] [--thp] [--vram-mib N]\n"
 	"               [--t-fault US] [--t-setup US] [--c-page US] [--bw GBPS]\n"
 	"               [--t-inval US] [--c-folio US] [--bw-thp GBPS] [--t-split US]\n";
 
@@ -1010,6 +1335,7 @@ int main(int argc, char **argv)
 	struct trace tr[MAX_TRACES] = { 0 };
 	struct result (*res)[NR_POL];
 	const char *svg_path = NULL;
+	double vram_mib = 0;
 	int nt = 0, i, bad = 0;
 	bool csv = false;
 	FILE *svg = NULL;
@@ -1024,6 +1350,7 @@ int main(int argc, char **argv)
 			{ "--c-page", &c.c_page }, { "--bw", &c.bw },
 			{ "--t-inval", &c.t_inval }, { "--c-folio", &c.c_folio },
 			{ "--bw-thp", &c.bw_thp }, { "--t-split", &c.t_split },
+			{ "--vram-mib", &vram_mib },
 			{ "--test-oracle-scale", &c.oracle_scale },	/* tests only */
 		};
 		const char *opt = argv[i];
@@ -1077,6 +1404,10 @@ int main(int argc, char **argv)
 			MIN_BW);
 		return bail(tr);
 	}
+	if (vram_mib && vram_mib < 2) {
+		fprintf(stderr, "svm-sim: --vram-mib must be at least 2 (one 2 MiB block)\n");
+		return bail(tr);
+	}
 	/* Found now, not after the whole run. */
 	if (svg_path) {
 		svg = fopen(svg_path, "w");
@@ -1086,12 +1417,29 @@ int main(int argc, char **argv)
 			return bail(tr);
 		}
 	}
+	for (i = 0; i < nt; i++)
+		tr[i].vram = (unsigned long)(vram_mib * 256);
 	if (!nt) {
 		rng_state = 0x5eed5eed5eedULL;	/* the built-in traces are fixed */
 		for (nt = 0; nt < (int)ARRAY_SIZE(builtin); nt++) {
 			snprintf(tr[nt].name, sizeof(tr[nt].name), "%s",
 				 builtin[nt].name);
 			builtin[nt].make(&tr[nt]);
+			tr[nt].vram = (unsigned long)(vram_mib * 256);
+		}
+		for (p = 0; p < ARRAY_SIZE(oversub); p++, nt++) {
+			struct trace *src = &tr[oversub[p].idx];
+			char name[sizeof(src->name)];
+
+			memcpy(name, src->name, sizeof(name));
+			snprintf(tr[nt].name, sizeof(tr[nt].name), "%.24s@%gx",
+				 name, oversub[p].factor);
+			tr[nt].ev = xrealloc(NULL, src->n * sizeof(*src->ev));
+			memcpy(tr[nt].ev, src->ev, src->n * sizeof(*src->ev));
+			tr[nt].n = src->n;
+			tr[nt].cap = src->n;
+			tr[nt].vram = (unsigned long)(footprint(src) /
+						      oversub[p].factor);
 		}
 	}
 	res = xrealloc(NULL, nt * sizeof(*res));
@@ -1117,8 +1465,9 @@ int main(int argc, char **argv)
 		unsigned long ntouch = distinct_pages(&tr[i]);
 
 		for (p = 0; p < ARRAY_SIZE(policies); p++)
-			run_policy(&tr[i], &policies[p], &c, &res[i][p]);
-		run_oracle(&tr[i], &c, &res[i][POL_ORACLE]);
+			run_policy(&tr[i], &policies[p], &c, tr[i].vram,
+				   &res[i][p]);
+		run_oracle(&tr[i], &c, tr[i].vram, &res[i][POL_ORACLE]);
 		for (p = 0; p < NR_POL; p++) {
 			const struct result *r = &res[i][p];
 
