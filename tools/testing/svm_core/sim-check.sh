@@ -40,16 +40,16 @@ check_csv() {
 		bad "$what: a CSV row without 11 columns"
 		return
 	fi
-	# Four rows per trace, the policies in this order, the oracle's ratio 1.
+	# Five rows per trace, the policies in this order, the oracle's ratio 1.
 	if ! awk -F, 'NR > 1 {
-			want = substr("whole window page oracle", 1)
+			want = substr("whole window page adaptive oracle", 1)
 			split(want, p, " ")
-			i = (NR - 2) % 4 + 1
+			i = (NR - 2) % 5 + 1
 			if ($2 != p[i]) exit 1
 			if ($2 == "oracle" && $11 != "1.0000") exit 1
 			n++
 		}
-		END { if (n == 0 || n % 4) exit 1 }' "$tmp/out"; then
+		END { if (n == 0 || n % 5) exit 1 }' "$tmp/out"; then
 		bad "$what: CSV policy names or the oracle's ratio"
 		return
 	fi

@@ -20,8 +20,9 @@
  * a fault migrates. "whole" migrates the whole range on a GPU fault and,
  * as amdkfd did before partial migration, splits the range at the 2 MiB
  * block of a CPU fault and migrates that block back; "window" migrates the
- * granularity-9 window (the seed patch); "page" migrates 4 KiB pages.
- * The oracle takes no fault and pays only the
+ * granularity-9 window (the seed patch); "page" migrates 4 KiB pages;
+ * "adaptive" is the core's SVM_CORE_WINDOW_ADAPTIVE around the
+ * granularity-9 block. The oracle takes no fault and pays only the
  * migrations every policy must make (see run_oracle()).
  *
  * Modelled time T = faults * t_fault + splits * t_split + sum over
@@ -569,6 +570,8 @@ struct policy {
 			       unsigned long page, bool gpu);
 	/* A CPU fault splits the range at its 2 MiB block first. */
 	bool split_on_cpu;
+	/* The core's &enum svm_core_window_policy for the ranges. */
+	unsigned int window_policy;
 };
 
 static void die(const char *what, int err)
@@ -730,9 +733,11 @@ static unsigned int win_page(struct sim *s, const struct svm_core_range *r,
 }
 
 static const struct policy policies[] = {
-	{ "whole", "whole range", win_whole, true },
-	{ "window", "window (g=9)", win_window, false },
-	{ "page", "page (4 KiB)", win_page, false },
+	{ "whole", "whole range", win_whole, true, SVM_CORE_WINDOW_FIXED },
+	{ "window", "window (g=9)", win_window, false, SVM_CORE_WINDOW_FIXED },
+	{ "page", "page (4 KiB)", win_page, false, SVM_CORE_WINDOW_FIXED },
+	{ "adaptive", "adaptive (core)", win_window, false,
+	  SVM_CORE_WINDOW_ADAPTIVE },
 };
 
 #define NR_POL		(ARRAY_SIZE(policies) + 1)
@@ -781,6 +786,7 @@ static void run_policy(const struct trace *t, const struct policy *pol,
 			r = calloc(1, sizeof(*r));
 			if (!r || svm_core_range_init(r, e->page, e->last,
 						      SVM_CORE_GRANULARITY_DEFAULT) ||
+			    svm_core_range_set_window_policy(r, pol->window_policy) ||
 			    svm_core_set_insert(&s.set, r)) {
 				fprintf(stderr, "svm-sim: %s: bad or overlapping range\n",
 					t->name);
@@ -1218,7 +1224,7 @@ static unsigned long distinct_pages(const struct trace *t)
 static void write_chart(FILE *f, struct trace *tr, int nt, struct result (*res)[NR_POL])
 {
 	static const char *const color[NR_POL] = {
-		"#d62728", "#1f77b4", "#2ca02c", "#7f7f7f",
+		"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#7f7f7f",
 	};
 	int bw = 18, gw = bw * NR_POL + 16, w = gw * nt + 120, h = 380, i;
 	double maxlog = 1.0;
