@@ -102,7 +102,8 @@ static void svm_core_block(const struct svm_core_range *r, unsigned long page,
  * - Once %SVM_CORE_ADAPT_FAULTS runs lie in the granularity block around
  *   @page, the whole block moves: the faults already taken there cost about
  *   what moving it does (ski rental), so at most about twice the best
- *   offline choice is paid.
+ *   offline choice is paid. So does a block next to a whole block already
+ *   on the device (spatial locality at block scale).
  * - Otherwise only @page moves: an isolated touch.
  *
  * The larger of the windows that apply is taken.
@@ -112,7 +113,7 @@ static void svm_core_adaptive_window(const struct svm_core_range *r,
 				     unsigned long *last)
 {
 	unsigned int i = svm_core_run_index(r, page), j, n = 0, order = 0;
-	unsigned long bs, bl, len = 0;
+	unsigned long bs, bl, span, len = 0;
 
 	*start = page;
 	*last = page;
@@ -137,6 +138,14 @@ static void svm_core_adaptive_window(const struct svm_core_range *r,
 	for (j = i; j < r->nr_runs && n < SVM_CORE_ADAPT_FAULTS &&
 	     r->runs[j].start <= bl; j++)
 		n++;
+	/* A whole block on the device right next to this one: spatial. */
+	span = (1UL << r->granularity) - 1;
+	if (i > 0 && r->runs[i - 1].last + 1 == bs &&
+	    r->runs[i - 1].last - r->runs[i - 1].start >= span)
+		n = SVM_CORE_ADAPT_FAULTS;
+	if (i < r->nr_runs && bl < r->last && r->runs[i].start == bl + 1 &&
+	    r->runs[i].last - r->runs[i].start >= span)
+		n = SVM_CORE_ADAPT_FAULTS;
 	if (n >= SVM_CORE_ADAPT_FAULTS) {
 		*start = bs;
 		*last = bl;

@@ -465,7 +465,7 @@ static void svm_core_window_prefetch_error_returned(struct kunit *test)
  * window is recorded as moved to device 1, as a driver whose migrations all
  * succeed would.
  */
-#define ADAPT_MAX_FAULTS 10
+#define ADAPT_MAX_FAULTS 12
 
 struct adapt_case {
 	const char *desc;
@@ -491,36 +491,45 @@ static const struct adapt_case adapt_cases[] = {
 	    { A0 + 0xfffd, A0 + 0xfffc, A0 + 0xffff },
 	    { A0 + 0xfffb, A0 + 0xfff8, A0 + 0xffff },
 	    { A0 + 0xfff7, A0 + 0xfff0, A0 + 0xffff } } },
-	{ "strided: the fourth run in a block buys the block", A0, A0 + 0xffff,
-	  9, 6,
+	{ "strided: the eighth run buys the block, then its neighbour", A0,
+	  A0 + 0xffff, 9, 10,
 	  { { A0, A0, A0 }, { A0 + 0x10, A0 + 0x10, A0 + 0x10 },
 	    { A0 + 0x20, A0 + 0x20, A0 + 0x20 },
 	    { A0 + 0x30, A0 + 0x30, A0 + 0x30 },
-	    { A0 + 0x40, A0, A0 + 0x1ff },
-	    { A0 + 0x210, A0 + 0x210, A0 + 0x210 } } },
+	    { A0 + 0x40, A0 + 0x40, A0 + 0x40 },
+	    { A0 + 0x50, A0 + 0x50, A0 + 0x50 },
+	    { A0 + 0x60, A0 + 0x60, A0 + 0x60 },
+	    { A0 + 0x70, A0 + 0x70, A0 + 0x70 },
+	    { A0 + 0x80, A0, A0 + 0x1ff },
+	    { A0 + 0x210, A0 + 0x200, A0 + 0x3ff } } },
 	{ "sparse: one page per block, never more", A0, A0 + 0xffff, 9, 5,
 	  { { A0 + 0x5, A0 + 0x5, A0 + 0x5 },
 	    { A0 + 0x207, A0 + 0x207, A0 + 0x207 },
 	    { A0 + 0x409, A0 + 0x409, A0 + 0x409 },
 	    { A0 + 0x1003, A0 + 0x1003, A0 + 0x1003 },
 	    { A0 + 0x8000, A0 + 0x8000, A0 + 0x8000 } } },
-	{ "clustered: neighbours grow, then the block", A0, A0 + 0xffff, 9, 6,
+	{ "clustered: neighbours grow, then the block", A0, A0 + 0xffff, 9, 10,
 	  { { A0 + 0x100, A0 + 0x100, A0 + 0x100 },
 	    { A0 + 0x101, A0 + 0x100, A0 + 0x101 },
 	    { A0 + 0x108, A0 + 0x108, A0 + 0x108 },
 	    { A0 + 0x120, A0 + 0x120, A0 + 0x120 },
 	    { A0 + 0x140, A0 + 0x140, A0 + 0x140 },
-	    { A0 + 0x180, A0, A0 + 0x1ff } } },
+	    { A0 + 0x160, A0 + 0x160, A0 + 0x160 },
+	    { A0 + 0x180, A0 + 0x180, A0 + 0x180 },
+	    { A0 + 0x1a0, A0 + 0x1a0, A0 + 0x1a0 },
+	    { A0 + 0x1c0, A0 + 0x1c0, A0 + 0x1c0 },
+	    { A0 + 0x1e0, A0, A0 + 0x1ff } } },
 	{ "a stream stops at the range's end", A0, A0 + 0x6, 9, 4,
 	  { { A0, A0, A0 }, { A0 + 1, A0, A0 + 1 }, { A0 + 2, A0, A0 + 3 },
 	    { A0 + 4, A0, A0 + 6 } } },
 	{ "top of the address space, streaming down", AT, TOP, 9, 3,
 	  { { TOP, TOP, TOP }, { TOP - 1, TOP - 1, TOP },
 	    { TOP - 2, TOP - 3, TOP } } },
-	{ "top of the address space, the block", AT, TOP, 3, 5,
-	  { { TOP, TOP, TOP }, { TOP - 2, TOP - 2, TOP - 2 },
-	    { TOP - 4, TOP - 4, TOP - 4 }, { TOP - 6, TOP - 6, TOP - 6 },
-	    { TOP - 7, TOP - 7, TOP } } },
+	{ "top of the address space, a stream then the next block", AT, TOP,
+	  3, 5,
+	  { { TOP - 15, TOP - 15, TOP - 15 }, { TOP - 14, TOP - 15, TOP - 14 },
+	    { TOP - 13, TOP - 15, TOP - 12 }, { TOP - 11, TOP - 15, TOP - 8 },
+	    { TOP - 2, TOP - 7, TOP } } },
 };
 
 KUNIT_ARRAY_PARAM_DESC(adapt, adapt_cases, desc);
