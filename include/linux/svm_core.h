@@ -49,9 +49,10 @@
  * define SVM_CORE_ADAPT_FAULTS - faults in a block that buy the whole block
  *
  * %SVM_CORE_WINDOW_ADAPTIVE moves the whole granularity block around a
- * fault once this many separate runs of device pages already lie in it:
- * the faults taken there have then cost about what moving the block does
- * (ski rental). Chosen on svm-sim's calibrated model (4 to 32 tried):
+ * fault once this many separate runs of device pages already lie in it
+ * (about as many faults: adjacent ones merge into one run, and runs left by
+ * prefetches count too): the faults taken there have then cost about what
+ * moving the block does (ski rental). Chosen on svm-sim's calibrated model (4 to 32 tried):
  * fewer buys sparse strides' blocks, more leaves dense random touches
  * faulting page by page.
  */
@@ -253,10 +254,6 @@ int svm_core_range_set_window_policy(struct svm_core_range *r,
 				     unsigned int policy);
 int svm_core_range_clone(struct svm_core_range *dst,
 			 const struct svm_core_range *src, gfp_t gfp);
-int svm_core_range_split_prepare(const struct svm_core_range *r,
-				 unsigned long start, unsigned long last,
-				 struct svm_core_range *head,
-				 struct svm_core_range *tail, gfp_t gfp);
 int svm_core_range_split(struct svm_core_range *r, unsigned long start,
 			 unsigned long last, struct svm_core_range *head,
 			 struct svm_core_range *tail, gfp_t gfp);
@@ -276,6 +273,9 @@ static inline unsigned long svm_core_range_npages(const struct svm_core_range *r
 /**
  * svm_core_range_in_set() - whether a range is linked into a set
  * @r: a range from svm_core_range_init(), svm_core_range_clone() or a split
+ *
+ * Zeroed memory that svm_core_range_init() has not seen is not "out of a
+ * set": its node is not marked empty.
  *
  * Context: caller holds the lock of the set @r may be in.
  * Return: true between svm_core_set_insert() and svm_core_set_remove().
@@ -392,14 +392,19 @@ svm_core_set_iter_step(struct svm_core_set_iter *it)
 	     ((r) = svm_core_set_iter_step(&__svm_it));)
 
 /*
- * For KUnit suites and the user-space tools, not for drivers: the steps of
- * the flows above, one page at a time, and the invariant checkers. Modules
+ * For KUnit suites and the user-space tools, not for drivers (yet): the
+ * steps of the flows above, one page at a time, split preparation (amdkfd
+ * applies its plans to clones instead), and the invariant checkers. Modules
  * get them only with CONFIG_KUNIT (EXPORT_SYMBOL_IF_KUNIT), in the
  * EXPORTED_FOR_KUNIT_TESTING namespace.
  */
 int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 			  unsigned long last, u32 loc, unsigned long offset,
 			  gfp_t gfp);
+int svm_core_range_split_prepare(const struct svm_core_range *r,
+				 unsigned long start, unsigned long last,
+				 struct svm_core_range *head,
+				 struct svm_core_range *tail, gfp_t gfp);
 u32 svm_core_range_page_loc(const struct svm_core_range *r, unsigned long page);
 unsigned long svm_core_range_count_device(const struct svm_core_range *r,
 					  unsigned long start,

@@ -56,8 +56,7 @@
  *
  * Return: the array, or %NULL.
  */
-VISIBLE_IF_KUNIT struct svm_core_run *svm_core_runs_alloc(unsigned int n,
-							  gfp_t gfp)
+struct svm_core_run *svm_core_runs_alloc(unsigned int n, gfp_t gfp)
 {
 	KUNIT_STATIC_STUB_REDIRECT(svm_core_runs_alloc, n, gfp);
 	return kmalloc_array(n, sizeof(struct svm_core_run), gfp);
@@ -68,7 +67,7 @@ EXPORT_SYMBOL_IF_KUNIT(svm_core_runs_alloc);
  * svm_core_runs_free() - free an array from svm_core_runs_alloc()
  * @runs: the array, or %NULL
  */
-VISIBLE_IF_KUNIT void svm_core_runs_free(struct svm_core_run *runs)
+void svm_core_runs_free(struct svm_core_run *runs)
 {
 	KUNIT_STATIC_STUB_REDIRECT(svm_core_runs_free, runs);
 	kfree(runs);
@@ -385,7 +384,7 @@ static int svm_core_split_check(const struct svm_core_range *r,
  *
  * Context: caller holds @r's range lock.
  * Return: 0; -EINVAL as svm_core_range_split(); -ENOMEM. On error a part
- * keeps the storage it had (freed by svm_core_range_destroy()).
+ * may hold new storage already: svm_core_range_destroy() frees it.
  */
 int svm_core_range_split_prepare(const struct svm_core_range *r,
 				 unsigned long start, unsigned long last,
@@ -426,7 +425,7 @@ int svm_core_range_split_prepare(const struct svm_core_range *r,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(svm_core_range_split_prepare);
+EXPORT_SYMBOL_IF_KUNIT(svm_core_range_split_prepare);
 
 /**
  * svm_core_range_split() - cut a range down to [@start, @last]
