@@ -103,7 +103,8 @@ static void svm_core_block(const struct svm_core_range *r, unsigned long page,
  *   @page, the whole block moves: the faults already taken there cost about
  *   what moving it does (ski rental), so at most about twice the best
  *   offline choice is paid. So does a block next to a whole block already
- *   on the device (spatial locality at block scale).
+ *   on the device (spatial locality at block scale); only the runs right
+ *   next to @page are looked at, so a run between hides such a block.
  * - Otherwise only @page moves: an isolated touch.
  *
  * The larger of the windows that apply is taken.
@@ -162,8 +163,10 @@ static void svm_core_adaptive_window(const struct svm_core_range *r,
  *
  * Migrates iff @r may hold device pages or @best_loc is a device, and then
  * only the window around @page, clamped to @r: the granularity block
- * (%SVM_CORE_WINDOW_FIXED), or one chosen from the device-page runs around
- * @page (%SVM_CORE_WINDOW_ADAPTIVE: see &enum svm_core_window_policy;
+ * (%SVM_CORE_WINDOW_FIXED), or for a migration into the device that holds
+ * @r's device pages (or into a first one) a window chosen from the
+ * device-page runs around @page (%SVM_CORE_WINDOW_ADAPTIVE: see
+ * &enum svm_core_window_policy;
  * O(log runs), deterministic, never larger than 2^%SVM_CORE_ADAPT_MAX_ORDER
  * pages or the granularity block, whichever is larger). Even when
  * @best_loc equals r->actual_loc the window is migrated, since a range with
@@ -186,7 +189,15 @@ int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
 			      &start, &last);
 	if (ret)
 		return ret;
-	if (r->window_policy == SVM_CORE_WINDOW_ADAPTIVE)
+	/*
+	 * The adaptive window sizes migrations into the device that holds
+	 * the range's device pages (or into the first one). A fault that
+	 * moves nothing, moves pages to system memory or to another device
+	 * keeps the fixed window, which is also what the GPU maps.
+	 */
+	if (r->window_policy == SVM_CORE_WINDOW_ADAPTIVE &&
+	    svm_core_is_device(best_loc) &&
+	    (r->actual_loc == SVM_CORE_LOC_SYSTEM || r->actual_loc == best_loc))
 		svm_core_adaptive_window(r, page, &start, &last);
 
 	if (r->actual_loc == SVM_CORE_LOC_SYSTEM &&

@@ -561,7 +561,7 @@ static void svm_core_window_adaptive(struct kunit *test)
 	svm_core_range_destroy(&r);
 }
 
-/* The policy is refused when unknown, kept by splits and clones. */
+/* The policy: refused when unknown, kept by splits and clones, scoped. */
 static void svm_core_window_policy_kept(struct kunit *test)
 {
 	struct svm_core_range r, head = {}, clone;
@@ -587,6 +587,26 @@ static void svm_core_window_policy_kept(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&head, 0x1234, 1, &d), 0);
 	KUNIT_EXPECT_EQ(test, d.migrate.start, 0x1234UL);
 	KUNIT_EXPECT_EQ(test, d.migrate.last, 0x1234UL);
+
+	/*
+	 * Adaptive sizes only migrations into the range's device: nothing to
+	 * move, a move to system memory and one to another device keep the
+	 * fixed block, which is also what the GPU maps.
+	 */
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&head, 0x1234, 0, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.op, SVM_CORE_OP_NONE);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, 0x1200UL);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, 0x13ffUL);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&head, 0x1000, 0x17ff, 1, 0,
+						    GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&head, 0x1234, 0, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.op, SVM_CORE_OP_TO_SYSTEM);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, 0x1200UL);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, 0x13ffUL);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&head, 0x1234, 2, &d), 0);
+	KUNIT_EXPECT_TRUE(test, d.evict);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, 0x1200UL);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, 0x13ffUL);
 	svm_core_range_destroy(&r);
 	svm_core_range_destroy(&head);
 	svm_core_range_destroy(&clone);
