@@ -6,7 +6,7 @@
  * includes lib/test_maple_tree.c). Every new range and every part of a split
  * is allocated, and every split prepared with svm_core_range_split_prepare(),
  * before the set changes, so a failed allocation leaves the set as it was.
- * A driver applies its plans the same way.
+ * (amdkfd reaches the same end another way: it splits clones, off the set.)
  *
  * The includer provides the kernel API (kmalloc_array(), kfree(),
  * WARN_ON_ONCE(), memset()) before including it.
@@ -65,7 +65,7 @@ static int svm_core_apply_steps(const struct svm_core_set *set,
 			      unchanged, a->priv, NULL, 0);
 	if (n < 0)
 		return n;
-	*stepsp = kmalloc_array(n + 1, sizeof(**stepsp), GFP_KERNEL);
+	*stepsp = kmalloc_array((size_t)n + 1, sizeof(**stepsp), GFP_KERNEL);
 	if (!*stepsp)
 		return -ENOMEM;
 	if (WARN_ON_ONCE(svm_core_set_plan(set, a->start, a->last, flags,
@@ -153,6 +153,9 @@ static int svm_core_apply_step(struct svm_core_set *set,
  * @set: the set
  * @a: the request
  *
+ * @update and @inherit must not change a range's runs: the splits after
+ * them were prepared against those runs.
+ *
  * Return: 0; a negative errno of the plan or an allocation, with @set and
  * every range in it unchanged and nothing leaked.
  */
@@ -169,10 +172,10 @@ static int __maybe_unused svm_core_apply_plan(struct svm_core_set *set,
 	if (n < 0)
 		goto out;
 	ret = -ENOMEM;
-	parts = kmalloc_array(2 * n + 2, sizeof(*parts), GFP_KERNEL);
+	parts = kmalloc_array(2 * ((size_t)n + 1), sizeof(*parts), GFP_KERNEL);
 	if (!parts)
 		goto out;
-	memset(parts, 0, (2 * n + 2) * sizeof(*parts));
+	memset(parts, 0, 2 * ((size_t)n + 1) * sizeof(*parts));
 
 	/* Allocate and prepare everything: the set does not change. */
 	for (k = 0; k < n; k++) {

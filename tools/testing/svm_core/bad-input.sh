@@ -66,6 +66,11 @@ bad replay-hex-overflow svm-replay "line 1: start 0x10000000000000000 does not f
 bad replay-number-0X svm-replay "line 1: start '0X1000' must be decimal or 0x-hex" \
 	"$(script 0X 'range 0X1000 0x1fff\ndump\n')"
 
+# svm-replay: a plan of 2^31 - 1 new ranges: the step array is refused as
+# kmalloc would refuse it (it overflowed an int before)
+bad replay-plan-too-big svm-replay "line 1: out of memory" \
+	"$(script plan-too-big 'gran 0x0 0x1fffffffbffff 9\n')"
+
 # svm-fuzz: options, parsed whole by the same rule and range-checked
 bad fuzz-unknown svm-fuzz "unknown argument '--frob'; usage: svm-fuzz [--ops N]" --frob
 bad fuzz-no-value svm-fuzz "--ops needs a value" --seed 1 --ops

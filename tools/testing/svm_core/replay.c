@@ -277,12 +277,12 @@ static int apply_plan(struct svm_replay *rp, unsigned long start,
 	if (n < 0)
 		return fail(rp, "cannot plan [0x%lx 0x%lx]: %s", start, last,
 			    strerror(-n));
-	req->hit = calloc(n + 1, sizeof(*req->hit));
+	req->hit = kmalloc_array((size_t)n + 1, sizeof(*req->hit), GFP_KERNEL);
 	if (!req->hit)
 		return fail(rp, "out of memory");
 	ret = svm_core_apply_plan(&rp->set, &a);
 	if (ret) {
-		free(req->hit);
+		kfree(req->hit);
 		req->hit = NULL;
 		return fail(rp, "cannot apply [0x%lx 0x%lx]: %s", start, last,
 			    strerror(-ret));
@@ -403,7 +403,7 @@ static int cmd_attr(struct svm_replay *rp, char **tok, int n, enum attr attr)
 		svm_core_prefetch(r, to_rr(r)->prefetch_loc, &d);
 		svm_core_execute(r, &d, &fake_ops, rp);
 	}
-	free(req.hit);
+	kfree(req.hit);
 	return 0;
 }
 

@@ -5,6 +5,9 @@
  */
 #include <linux/svm_core_shim.h>
 
+/* KMALLOC_MAX_SIZE of x86_64 with SLUB: 2^(MAX_PAGE_ORDER + PAGE_SHIFT) */
+#define SVM_SHIM_MAX_ALLOC	(4UL << 20)
+
 long svm_shim_live;
 /* Fail every allocation after this many more succeed; ULONG_MAX: never. */
 unsigned long svm_shim_fail_after = ULONG_MAX;
@@ -19,7 +22,8 @@ void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
 			return NULL;
 		svm_shim_fail_after--;
 	}
-	if (size && n > SIZE_MAX / size)
+	/* Like kmalloc, which refuses more than KMALLOC_MAX_SIZE */
+	if (size && n > SVM_SHIM_MAX_ALLOC / size)
 		return NULL;
 	p = malloc(n && size ? n * size : 1);
 	if (p)
