@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of the harness, on stand-in trees: no kernel tree, seconds.
+
+    python3 -m unittest discover -s kunit -p '*_test.py'
+    python3 kunit/svm_harness_test.py     (ends with "harness-test: N passed,
+                                           M failed" for make check)
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import svm_harness  # noqa: E402
+import svm_results  # noqa: E402
+import svm_series  # noqa: E402
+from svm_series import Entry, SeriesError  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ME = "Ann Maintainer <ann@example.org>"
+STORED = "Seed Author <seed@example.org>"
+# A clean environment for git: no user config, a fixed identity unless a
+# test takes it away.
+GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+
+def write(path, text):
+    """Write text to path, making its folder."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def read(path):
+    """A file's text."""
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def sh(cwd, *cmd, env=None, check=True):
+    """Run a command in cwd; return the CompletedProcess (text)."""
+    full = dict(os.environ)
+    full.update(GIT_ENV)
+    full.update(env or {})
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
+                          check=check, env=full)
+
+
+def patch_text(subject, diff="", author=STORED):
+    """A git format-patch style patch with a sign-off and an optional diff."""
+    name, _, mail = author.rpartition(" <")
+    return (f"From 0000000000000000000000000000000000000000 Mon Sep 17 "
+            f"00:00:00 2001\nFrom: {name} <{mail}\n"
+            f"Date: Wed, 25 Nov 2026 11:00:00 +0000\n"
+            f"Subject: [PATCH] {subject}\n\nWhy {subject}.\n\n"
+            f"Signed-off-by: {author}\n---\n{diff}")
+
+
+MAINT_DIFF = textwrap.dedent(f"""\
+    diff --git a/MAINTAINERS b/MAINTAINERS
+    --- a/MAINTAINERS
+    +++ b/MAINTAINERS
+    @@ -1,2 +1,6 @@
+     THE REST
+     F:\t*
+    +
+    +CORE
+    +M:\t{STORED}
+    +F:\tlib/core/
+    """)
+
+KCONFIG_DIFF = textwrap.dedent("""\
+    diff --git a/lib/Kconfig b/lib/Kconfig
+    --- a/lib/Kconfig
+    +++ b/lib/Kconfig
+    @@ -1 +1,2 @@
+     config A
+    +source "lib/core/Kconfig"
+    """)
+
+
+def kernel(path, patchlevel=12):
+    """A stand-in Linux 6.<patchlevel> tree at path (not a git checkout)."""
+    write(os.path.join(path, "Makefile"),
+          f"VERSION = 6\nPATCHLEVEL = {patchlevel}\nSUBLEVEL = 0\n")
+    write(os.path.join(path, "tools/testing/kunit/kunit.py"), "")
+    write(os.path.join(path, "lib/Kconfig"), "config A\n")
+    write(os.path.join(path, "MAINTAINERS"), "THE REST\nF:\t*\n")
+    return path
+
+
+def git_kernel(path):
+    """A stand-in 6.12 tree committed on branch master, tagged pristine."""
+    kernel(path)
+    sh(path, "git", "init", "-q", "-b", "master")
+    sh(path, "git", "add", "-A")
+    sh(path, "git", "commit", "-q", "-m", "Linux 6.12")
+    sh(path, "git", "tag", "pristine")
+    return path
+
+
+def project(path):
+    """A stand-in repository: two commits, the first laying lib/core."""
+    write(os.path.join(path, "lib/core/core.c"), "int core;\n")
+    write(os.path.join(path, "lib/core/Kconfig"), "config CORE\n")
+    write(os.path.join(path, "lib/core/.kunitconfig"), "CONFIG_CORE=y\n")
+    write(os.path.join(path, "include/linux/core.h"), "/* core */\n")
+    write(os.path.join(path, "patches/0001-core.patch"),
+          patch_text("lib: add core", MAINT_DIFF))
+    write(os.path.join(path, "patches/0002-hook.patch"),
+          patch_text("lib: hook core", KCONFIG_DIFF))
+    write(os.path.join(path, "patches/cover-letter.txt"), "core\n\nWhy.\n")
+    write(os.path.join(path, "patches/series"),
+          "# the series\n0001-core.patch lib/core/ include/linux/core.h\n"
+          "0002-hook.patch\n")
+    return path
+
+
+class TmpTest(unittest.TestCase):
+    """A test with a temporary folder self.tmp."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+
+    def path(self, *parts):
+        """A path in the temporary folder."""
+        return os.path.join(self.tmp, *parts)
+
+
+class SeriesFileTest(TmpTest):
+    """patches/series: parsing, claims and the problems named."""
+
+    def test_parse_skips_comments_and_blank_lines(self):
+        text = "# c\n\na.patch x y  # z\nb.patch\n"
+        self.assertEqual(svm_series.parse_series(text),
+                         [Entry(3, "a.patch", ["x", "y"]),
+                          Entry(4, "b.patch", [])])
+
+    def test_expand_directory_glob_and_dot_files(self):
+        r = project(self.path("r"))
+        write(os.path.join(r, "lib/core/core.o"), "")
+        self.assertEqual(svm_series.expand(r, "lib/core/"),
+                         ["lib/core/.kunitconfig", "lib/core/Kconfig",
+                          "lib/core/core.c"])
+        self.assertEqual(svm_series.expand(r, "lib/core/*"),
+                         ["lib/core/.kunitconfig", "lib/core/Kconfig",
+                          "lib/core/core.c"])
+        self.assertEqual(svm_series.expand(r, "lib/nothing.c"), [])
+
+    def test_the_repository_series_is_clean(self):
+        svm_series.load(REPO)
+
+    def test_problems_are_named(self):
+        r = project(self.path("r"))
+        write(os.path.join(r, "lib/core/notes.txt"), "n\n")
+        write(os.path.join(r, "patches/0003-extra.patch"), "x\n")
+        write(os.path.join(r, "README"), "r\n")
+        entries = svm_series.parse_series(
+            "0001-core.patch lib/core/*.c lib/core/Kconfig "
+            "lib/core/.kunitconfig include/\n"
+            "0002-hook.patch lib/core/core.c gone.c README\n"
+            "0002-hook.patch\nsub/0004.patch\n")
+        probs = svm_series.series_problems(r, entries,
+                                           os.listdir(os.path.join(r, "patches")))
+        self.assertEqual(probs, sorted([
+            "lib/core/core.c is claimed twice: patches/series line 1 "
+            "(0001-core.patch) and line 2 (0002-hook.patch)",
+            "lib/core/notes.txt is a project file but no line of "
+            "patches/series claims it",
+            "patches/0003-extra.patch is not listed in patches/series",
+            "patches/series:2: README is not a project file (under "
+            "Documentation, include, lib)",
+            "patches/series:2: gone.c matches no file",
+            "patches/series:3: 0002-hook.patch is listed twice (first on "
+            "line 2)",
+            "patches/series:4: sub/0004.patch: a patch is named by its file "
+            "name in patches/",
+        ]))
+
+    def test_load_raises_with_every_problem(self):
+        r = project(self.path("r"))
+        os.unlink(os.path.join(r, "patches/0002-hook.patch"))
+        with self.assertRaisesRegex(SeriesError, "0002-hook.patch does not "
+                                    "exist\npatches/series: 1 problem"):
+            svm_series.load(r)
+
+
+class PatchTextTest(unittest.TestCase):
+    """What is read from and rewritten in a patch's text."""
+
+    def test_has_diff(self):
+        self.assertTrue(svm_series.has_diff(patch_text("s", KCONFIG_DIFF)))
+        self.assertFalse(svm_series.has_diff(patch_text("s")))
+
+    def test_patch_paths_added_deleted_renamed(self):
+        diff = ("diff --git a/x b/x\nnew file mode 100644\n"
+                "diff --git a/y b/y\ndeleted file mode 100644\n"
+                "diff --git a/old b/new\nrename from old\nrename to new\n")
+        self.assertEqual(svm_series.patch_paths(diff),
+                         (["x", "new"], ["y", "old"]))
+
+    def test_mailinfo_without_subject_is_refused(self):
+        with self.assertRaisesRegex(SeriesError, "not git format-patch"):
+            svm_series.parse_mailinfo("Author: a\nEmail: e\nDate: d\n")
+
+    def test_signoff_and_maintainers_rewritten(self):
+        msg = f"Why.\n\nSigned-off-by: {STORED}\nSigned-off-by: Other <o@x>\n"
+        self.assertEqual(svm_series.drop_signoff(msg, STORED),
+                         "Why.\n\nSigned-off-by: Other <o@x>\n")
+        diff = MAINT_DIFF + KCONFIG_DIFF.replace("config A",
+                                                 f"M:\t{STORED}")
+        out = svm_series.rewrite_maintainers(diff, STORED, ME)
+        self.assertIn(f"+M:\t{ME}\n", out)
+        # Only MAINTAINERS' lines change.
+        self.assertIn(f" M:\t{STORED}\n", out)
+        self.assertNotIn(f"+M:\t{STORED}", out)
+
+    def test_commit_objects(self):
+        files = ["drivers/gpu/drm/amd/amdkfd/kfd_svm.c",
+                 "drivers/gpu/drm/amd/amdkfd/tests/kfd_svm_test.c",
+                 "drivers/gpu/drm/amd/amdkfd/Kconfig", "lib/svm_core/set.c",
+                 "MAINTAINERS"]
+        via = "drivers/gpu/drm/amd/amdgpu/../amdkfd/"
+        self.assertEqual(svm_series.commit_objects(files),
+                         [via + "kfd_svm.o", via + "kfd_migrate.o",
+                          "lib/svm_core/set.o"])
+
+
+class ApplySeriesTest(TmpTest):
+    """The series as commits on a stand-in git tree."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = project(self.path("repo"))
+        self.tree = git_kernel(self.path("tree"))
+        self.key = self.path("series.key")
+        os.environ.update(GIT_ENV)
+
+    def apply(self, ident=ME):
+        """Apply the stand-in series as branch series; rebuilt or not."""
+        entries = svm_series.load(self.repo)
+        return svm_series.apply_series(self.tree, self.repo, entries,
+                                       "pristine", "series", ident,
+                                       self.key, self.tmp)
+
+    def log(self, fmt):
+        """git log of pristine..series in the given format, oldest first."""
+        return sh(self.tree, "git", "log", "--reverse", f"--format={fmt}",
+                  "pristine..series").stdout.splitlines()
+
+    def test_commits_lay_files_and_apply_diffs_as_me(self):
+        self.assertTrue(self.apply())
+        self.assertEqual(self.log("%s|%an <%ae>|%cn"),
+                         [f"lib: add core|{ME}|Ann Maintainer",
+                          f"lib: hook core|{ME}|Ann Maintainer"])
+        first = sh(self.tree, "git", "show", "--stat", "--format=%B",
+                   "series~1").stdout
+        self.assertIn(f"Signed-off-by: {ME}", first)
+        self.assertNotIn(STORED, first)
+        self.assertIn("lib/core/.kunitconfig", first)
+        self.assertIn(f"M:\t{ME}", read(os.path.join(self.tree,
+                                                      "MAINTAINERS")))
+        self.assertIn("lib/core/Kconfig",
+                      read(os.path.join(self.tree, "lib/Kconfig")))
+
+    def test_without_identity_the_patches_own(self):
+        self.apply(ident=None)
+        self.assertEqual(self.log("%an <%ae>"), [STORED, STORED])
+
+    def test_same_series_same_commits_files_untouched(self):
+        self.apply()
+        tip = self.log("%H")
+        core = os.path.join(self.tree, "lib/core/core.c")
+        mtime = os.stat(core).st_mtime_ns
+        self.assertFalse(self.apply())
+        self.assertEqual(self.log("%H"), tip)
+        self.assertEqual(os.stat(core).st_mtime_ns, mtime)
+        os.unlink(self.key)
+        self.assertTrue(self.apply())
+        self.assertEqual(self.log("%H"), tip)
+
+    def test_edited_patch_and_file_picked_up(self):
+        self.apply()
+        p = os.path.join(self.repo, "patches/0002-hook.patch")
+        write(p, read(p).replace("lib/core/Kconfig", "lib/core/Kconfig.v2"))
+        write(os.path.join(self.repo, "lib/core/core.c"), "int core2;\n")
+        self.assertTrue(self.apply())
+        self.assertIn("Kconfig.v2", read(os.path.join(self.tree,
+                                                      "lib/Kconfig")))
+        self.assertEqual(read(os.path.join(self.tree, "lib/core/core.c")),
+                         "int core2;\n")
+        self.assertEqual(len(self.log("%H")), 2)
+
+    def test_cover_letter_filled(self):
+        self.apply()
+        out = self.path("out")
+        sh(self.tree, "git", "format-patch", "-q", "--cover-letter", "-o",
+           out, "pristine..series")
+        cache = self.path("cache")
+        write(os.path.join(cache, "kunit-uml.log"),
+              "Testing complete. Ran 3 tests: passed: 3\n")
+        svm_harness.cmd_cover_letter(out, self.tree, "pristine", "series",
+                                     cache)
+        cover = read(os.path.join(out, "0000-cover-letter.patch"))
+        subject = read(os.path.join(REPO, "patches/cover-letter.txt"))
+        self.assertIn(subject.splitlines()[0], cover)
+        self.assertIn("  lib: hook core\n   1 file changed, 1 insertion(+)",
+                      cover)
+        self.assertIn("  uml: Ran 3 tests: passed: 3 (", cover)
+        self.assertIn("  x86_64-e2e: not run", cover)
+        self.assertNotIn("*** BLURB HERE ***", cover)
+
+    def test_patch_that_does_not_apply_is_named(self):
+        write(os.path.join(self.tree, "lib/Kconfig"), "config B\n")
+        sh(self.tree, "git", "commit", "-q", "-a", "-m", "edit")
+        sh(self.tree, "git", "tag", "-f", "pristine")
+        with self.assertRaisesRegex(SeriesError, "patches/0002-hook.patch "
+                                    r"does not apply to .* \(Linux 6\.12\.0\) "
+                                    "after the 1 commit"):
+            self.apply()
+
+
+class ResultsTest(unittest.TestCase):
+    """Test counts, warnings and the cover letter."""
+
+    KUNIT = ("[12:00:00] \x1b[32mTesting complete.\x1b[0m Ran 10 tests: "
+             "passed: 8, failed: 1, skipped: 1\n")
+
+    def test_kunit_counts(self):
+        self.assertEqual(svm_results.kunit_counts(self.KUNIT), (8, 2))
+        self.assertEqual(svm_results.kunit_counts("crashed\n"), (0, 0))
+        self.assertEqual(svm_results.kunit_result(self.KUNIT),
+                         "Ran 10 tests: passed: 8, failed: 1, skipped: 1")
+
+    def test_summary_counts_tests_and_silent_failed_steps(self):
+        logs = {"kunit-uml.log": self.KUNIT,
+                "userspace.log": "replay: 5 passed, 0 failed\n",
+                "klog-kunit-x86_64-e2e.log": "kernel log: 1 passed, 0 failed"
+                " (no lockdep report, WARNING or BUG)\n"}
+        steps = {"lint": 2, "kunit": 1, "e2e": 0, "glue": 0}
+        passed, failed, notes = svm_results.summary(logs, steps)
+        self.assertEqual((passed, failed), (14, 3))
+        self.assertEqual(len(notes), 1)
+        self.assertIn("make lint failed", notes[0])
+
+    def test_summary_of_a_step_that_crashed(self):
+        passed, failed, _ = svm_results.summary({"kunit-uml.log": "oops\n"},
+                                                {"kunit": 1})
+        self.assertEqual((passed, failed), (0, 1))
+
+    def test_normalise_and_new_warnings(self):
+        log = ("/t/drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_svm.c:10:5: "
+               "warning: unused x\n"
+               "./lib/a.c:3: error: bad\nCC lib/a.o\n"
+               "/b/x.c:1:2:    expected int\n")
+        base = svm_results.normalise(log, ["/t", "/b/"])
+        self.assertEqual(base, ["drivers/gpu/drm/amd/amdkfd/kfd_svm.c: "
+                                "warning: unused x", "lib/a.c: error: bad",
+                                "x.c:    expected int"])
+        patched = base + ["lib/a.c: error: bad", "lib/b.c: warning: w"]
+        self.assertEqual(svm_results.new_warnings(base, patched),
+                         ["lib/a.c: error: bad", "lib/b.c: warning: w"])
+        self.assertEqual(svm_results.new_warnings(patched, base), [])
+
+    def test_cover_letter(self):
+        blurb = svm_results.cover_blurb(
+            "Why.\n", [("a: b", " 1 file changed\n")], " 2 files changed",
+            svm_results.numstat_delta("3\t1\tx\n-\t-\tbin\n2\t0\ty\n"),
+            [("uml", "Ran 1 tests: passed: 1", "2026-11-25 12:00 UTC"),
+             ("uml-kasan", None, "")], "Ann <a@x>\n")
+        self.assertIn("  a: b\n   1 file changed\n", blurb)
+        self.assertIn("+5 -1, net 4", blurb)
+        self.assertIn("  uml-kasan: not run\n", blurb)
+        self.assertIn("  uml: Ran 1 tests: passed: 1 (2026-11-25 12:00 UTC)",
+                      blurb)
+        cover = "Subject: [PATCH 0/1] *** SUBJECT HERE ***\n\n*** BLURB HERE ***\n"
+        self.assertEqual(svm_results.fill_cover(cover, "core", "B\n"),
+                         "Subject: [PATCH 0/1] core\n\nB\n")
+
+
+def main():
+    """Run every test; end with the line make check counts."""
+    result = unittest.main(exit=False, verbosity=2).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"harness-test: {result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
