@@ -15,7 +15,7 @@
 #                     (ASan+UBSan)
 #   make sim          trace-driven simulator: policies vs an oracle (table, SVG)
 #   make bench        instructions per operation (callgrind), 1e3..1e6 ranges
-#   make test-harness the harness's own tests (overlay, version, patches)
+#   make test-harness the harness's own unit tests (Python, no kernel tree)
 #   make series       the upstream series (patches/) as commits on 6.12,
 #                     under your git identity: format-patch + cover letter,
 #                     checkpatch, each commit compiled, amdkfd suites at the
@@ -46,7 +46,7 @@ deps:
 	@$(HARNESS) deps
 
 tree: deps
-	@$(HARNESS) overlay >/dev/null
+	@$(HARNESS) tree
 
 kunit: deps
 	@$(HARNESS) kunit uml
@@ -74,7 +74,7 @@ sim bench: deps
 
 test-harness: deps
 	@mkdir -p $(CACHE)
-	@./kunit/test-harness.sh | tee $(CACHE)/harness-test.log
+	@python3 kunit/svm_harness_test.py 2>&1 | tee $(CACHE)/harness-test.log
 
 series: deps
 	@$(SERIES) series
@@ -96,8 +96,8 @@ check: deps
 	@$(MAKE) --no-print-directory warnings
 	@$(HARNESS) summary
 
-# Build directories and generated patches only; the unpacked trees (and the
-# series tree's glue baseline) stay.
+# Build directories and generated patches only; the trees (and the glue
+# baseline) stay.
 clean:
 	rm -rf $(CACHE)/build-* $(CACHE)/series
 

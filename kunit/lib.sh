@@ -2,24 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shared by kunit/harness.sh and kunit/series.sh (sourced, not run): the
-# repository and cache paths, the kernel version check, and the upstream
-# series in patches/: which patches, in which order, and which project
-# files each commit lays into the tree.
+# repository and cache paths, and the one way project files reach a kernel
+# tree: the series of patches/series applied as git commits on a branch,
+# and a worktree of that branch that every kernel build uses.
 #
-# patches/series has one line per commit of the upstream series:
+# Trees (variables set by tree_layout):
 #
-#   <patch file> [project files the commit lays in, paths or globs]
+#   cached 6.12   $CACHE/glue/linux-source-6.12: Debian's tarball committed
+#                 as tag "pristine"; the series is branch "series"
+#   KERNEL_SRC    a git checkout: the series is branch "svm_core-series" on
+#                 its HEAD, in worktrees of ours under $CACHE/ksrc-<id>/;
+#                 its own branches and working tree are left alone.
+#                 Not a git checkout: copied to $CACHE/ksrc-<id>/linux and
+#                 committed as "pristine", like Debian's tarball.
 #
-# Paths are relative to the repository root; a directory stands for every
-# file under it, and '*' matches dot files too. '#' starts a comment.
-# Every file the overlay lays into a kernel tree (everything under
-# Documentation/, include/ and lib/ here) must be claimed by exactly one
-# line: each commit lays its files once, in their final version.
+# The data processing (patches/series, commits, results) is in Python:
+# kunit/svm_harness.py and the modules it imports.
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck disable=SC2034
 CACHE=${SVM_CORE_CACHE:-$REPO/.cache}
+case "$CACHE" in /*) ;; *) CACHE=$REPO/$CACHE ;; esac
 # shellcheck disable=SC2034
 DEB_TARBALL=/usr/src/linux-source-6.12.tar.xz
 # ccache hashes paths under the repository relative to it, and not the
@@ -27,137 +30,179 @@ DEB_TARBALL=/usr/src/linux-source-6.12.tar.xz
 # this machine compiled. Contents are still hashed, so nothing stale is hit.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$REPO}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
-SERIES=$REPO/patches/series
-# The top-level folders whose files are laid into the kernel tree.
-OVERLAY_ROOTS="Documentation include lib"
+PY=("${PYTHON:-python3}" "$REPO/kunit/svm_harness.py")
+# The pristine commit records a tree as unpacked, not anybody's work: it is
+# never posted, and its fixed identity and date make it the same commit on
+# every machine.
+PRISTINE_IDENT_NAME="Debian linux-source-6.12"
+PRISTINE_IDENT_EMAIL=linux-source-6.12@packages.debian.org
 
 die() {
 	echo "${PROG:-harness}: $*" >&2
 	exit 1
 }
 
-# The kernel version from the tree's Makefile, without running make (the
-# harness's own tests use stand-in trees).
-kernel_version() {
-	sed -n -e 's/^VERSION = //p' -e 's/^PATCHLEVEL = //p' \
-		-e 's/^SUBLEVEL = //p' "$1/Makefile" | paste -sd. -
+# Refuse a tree that is not Linux 6.12. stdin: its Makefile's VERSION and
+# PATCHLEVEL lines, both as "VERSION = N".
+check_makefile() {
+	local what=$1 v
+
+	v=$(sed -n 's/^VERSION = //p' | paste -sd. -)
+	[ "$v" = "6.12" ] ||
+		die "$what is Linux $v, svm_core targets 6.12: point KERNEL_SRC at a 6.12 tree"
 }
 
 check_version() {
-	local tree=$1 v p
+	local tree=$1
 
 	if [ ! -f "$tree/Makefile" ] || [ ! -f "$tree/tools/testing/kunit/kunit.py" ]; then
 		die "$tree is not a Linux source tree (no Makefile or kunit.py)"
 	fi
-	v=$(sed -n 's/^VERSION = //p' "$tree/Makefile")
-	p=$(sed -n 's/^PATCHLEVEL = //p' "$tree/Makefile")
-	[ "$v.$p" = "6.12" ] ||
-		die "$tree is Linux $v.$p, svm_core targets 6.12: point KERNEL_SRC at a 6.12 tree"
+	sed -n -e '/^VERSION = /p' -e 's/^PATCHLEVEL = /VERSION = /p' \
+		"$tree/Makefile" | check_makefile "$tree"
 }
 
-# Files the project lays into a kernel tree, relative to both roots.
-overlay_files() {
-	local d
-	local -a roots=()
+# The identity the series is written under: whoever generates it, as git
+# format-patch and b4 do ("Name <mail>"), or nothing.
+series_ident() {
+	local name email
 
-	for d in $OVERLAY_ROOTS; do
-		[ -e "$REPO/$d" ] && roots+=("$d")
-	done
-	[ ${#roots[@]} -gt 0 ] || return 0
-	(cd "$REPO" && find "${roots[@]}" -type f ! -name '*.o' ! -name '*~' |
-		LC_ALL=C sort)
+	name=$(git -C "$REPO" config user.name || true)
+	email=$(git -C "$REPO" config user.email || true)
+	[ -z "$name" ] || [ -z "$email" ] || echo "$name <$email>"
 }
 
-# The patch files of the series, in order.
-series_patches() {
-	sed -e 's/#.*//' "$SERIES" | awk 'NF { print $1 }'
+# Set GTREE (the worktree the series branch is built in), BASE, BRANCH,
+# KTREE (the worktree every kernel build uses), STATE (our files for that
+# tree) and SUFFIX (of build directories) for the cached tree or KERNEL_SRC.
+tree_layout() {
+	local src id
+
+	if [ -z "${KERNEL_SRC:-}" ]; then
+		STATE=$CACHE/glue
+		GTREE=$STATE/linux-source-6.12
+		SRC_GIT=""
+		SUFFIX=""
+	else
+		src=$(cd "$KERNEL_SRC" 2>/dev/null && pwd) ||
+			die "KERNEL_SRC=$KERNEL_SRC does not exist"
+		id=$(echo "$src" | sha1sum | cut -c1-8)
+		STATE=$CACHE/ksrc-$id
+		SUFFIX=-$id
+		if [ "$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)" = "$src" ]; then
+			SRC_GIT=$src
+			GTREE=$STATE/series-tree
+		else
+			SRC_GIT=""
+			GTREE=$STATE/linux
+		fi
+	fi
+	KTREE=$STATE/kunit-tree
+	BRANCH=series
+	BASE=pristine
+	if [ -n "$SRC_GIT" ]; then
+		BRANCH=svm_core-series
+		BASE=$(git -C "$SRC_GIT" rev-parse --verify -q 'HEAD^{commit}') ||
+			die "KERNEL_SRC=$SRC_GIT has no commit checked out"
+	fi
 }
 
-# Does a patch file carry a diff, or only a commit message?
-has_diff() {
-	grep -q -E '^(diff --git |\+\+\+ )' "$1"
-}
-
-# One line per claim: "<series line> <patch> <file>", or "<series line>
-# <patch> -<word>" for a path or glob that matches no file.
-series_claims() {
+# Commit the tree in $1 as tag pristine (about a minute for Linux).
+commit_pristine() {
 	(
-		cd "$REPO" || exit 1
-		shopt -s dotglob globstar nullglob
-		local n=0 line w f
-		local -a words match
-
-		while IFS= read -r line || [ -n "$line" ]; do
-			n=$((n + 1))
-			read -r -a words <<< "${line%%#*}"
-			[ ${#words[@]} -gt 1 ] || continue
-			for w in "${words[@]:1}"; do
-				w=${w#./}
-				# Globbing is the point here.
-				# shellcheck disable=SC2206
-				match=($w)
-				[ ${#match[@]} -eq 0 ] && match=("$w")
-				for f in "${match[@]}"; do
-					f=${f%/}
-					if [ -d "$f" ]; then
-						find "$f" -type f ! -name '*.o' ! -name '*~' |
-							LC_ALL=C sort | sed "s|^|$n ${words[0]} |"
-					elif [ -f "$f" ]; then
-						echo "$n ${words[0]} $f"
-					else
-						echo "$n ${words[0]} -$w"
-					fi
-				done
-			done
-		done < "$SERIES"
-	)
+		cd "$1" || exit 1
+		git init -q
+		git config gc.auto 0
+		# Debian's top-level .gitignore ignores everything: -f.
+		git add -f -A .
+		GIT_AUTHOR_NAME=$PRISTINE_IDENT_NAME \
+		GIT_AUTHOR_EMAIL=$PRISTINE_IDENT_EMAIL \
+		GIT_COMMITTER_NAME=$PRISTINE_IDENT_NAME \
+		GIT_COMMITTER_EMAIL=$PRISTINE_IDENT_EMAIL \
+		GIT_AUTHOR_DATE="2024-11-17T00:00:00Z" \
+		GIT_COMMITTER_DATE="2024-11-17T00:00:00Z" \
+			git commit -q -m "Linux $2"
+		git tag pristine
+	) || die "cannot commit the unpacked tree in $1"
 }
 
-# Check patches/series against patches/ and the overlay: every listed patch
-# exists once, every patches/*.patch is listed, every overlay file is
-# claimed by exactly one line and every claim is an overlay file. Prints
-# each problem found, then dies.
-check_series() {
-	local errs
+# The git tree the series is built in, made once: Debian's tarball or a
+# plain KERNEL_SRC committed as pristine, or a worktree of a git KERNEL_SRC.
+prepare_tree() {
+	local tmp
 
-	[ -f "$SERIES" ] || die "patches/series is missing"
-	errs=$(
-		sed -e 's/#.*//' "$SERIES" | awk 'NF { print NR, $1 }' |
-		while read -r n p; do
-			case "$p" in
-			*/*) echo "patches/series:$n: $p: a patch is named by its file name in patches/" ;;
-			*) [ -f "$REPO/patches/$p" ] ||
-				echo "patches/series:$n: patches/$p does not exist" ;;
-			esac
-		done
-		sed -e 's/#.*//' "$SERIES" | awk 'NF { if (seen[$1]) printf "patches/series:%d: %s is listed twice (first on line %d)\n", NR, $1, seen[$1]; else seen[$1] = NR }'
-		(cd "$REPO/patches" && ls -- *.patch 2>/dev/null) |
-			while read -r p; do
-				series_patches | grep -qxF -- "$p" ||
-					echo "patches/$p is not listed in patches/series"
-			done
-		{ overlay_files | sed 's/^/O /'; series_claims | sed 's/^/C /'; } |
-		awk '
-		$1 == "O" { laid[$2] = 1; next }
-		substr($4, 1, 1) == "-" {
-			printf "patches/series:%d: %s matches no file\n", $2, substr($4, 2)
-			next
-		}
-		$4 in by {
-			printf "%s is claimed twice: patches/series line %d (%s) and line %d (%s)\n", $4, line[$4], by[$4], $2, $3
-			next
-		}
-		{ by[$4] = $3; line[$4] = $2 }
-		END {
-			for (f in by)
-				if (!(f in laid))
-					printf "patches/series:%d: %s is not a file the overlay lays into the tree\n", line[f], f
-			for (f in laid)
-				if (!(f in by))
-					printf "%s is laid into the tree but no line of patches/series claims it\n", f
-		}' | LC_ALL=C sort
-	)
-	[ -z "$errs" ] || { echo "$errs" >&2; die "patches/series: $(echo "$errs" | wc -l) problem(s) (above)"; }
+	if [ -n "$SRC_GIT" ]; then
+		git -C "$SRC_GIT" show "$BASE:Makefile" 2>/dev/null |
+			sed -n -e '/^VERSION = /p' -e 's/^PATCHLEVEL = /VERSION = /p' |
+			check_makefile "KERNEL_SRC=$SRC_GIT (HEAD)"
+		git -C "$SRC_GIT" cat-file -e "$BASE:tools/testing/kunit/kunit.py" 2>/dev/null ||
+			die "KERNEL_SRC=$SRC_GIT is not a Linux source tree (no kunit.py)"
+		if ! git -C "$GTREE" rev-parse -q --verify HEAD > /dev/null 2>&1; then
+			rm -rf "$GTREE"
+			mkdir -p "$STATE"
+			# -f: our path may still be registered after it was
+			# removed; prune would touch the maintainer's worktrees.
+			git -C "$SRC_GIT" worktree add -q -f --detach "$GTREE" "$BASE" ||
+				die "cannot add a worktree of $SRC_GIT at $GTREE"
+		fi
+		return 0
+	fi
+	git -C "$GTREE" rev-parse -q --verify refs/tags/pristine > /dev/null 2>&1 &&
+		return 0
+	[ -z "${KERNEL_SRC:-}" ] || check_version "$KERNEL_SRC"
+	mkdir -p "$STATE"
+	tmp=$(mktemp -d "$STATE/unpack.XXXXXX")
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		echo "harness: copying $KERNEL_SRC into $GTREE and committing it as tag pristine" >&2
+		mkdir "$tmp/linux"
+		tar -C "$KERNEL_SRC" -cf - . | tar -C "$tmp/linux" -xf - ||
+			die "cannot copy $KERNEL_SRC (disk full?)"
+	else
+		[ -f "$DEB_TARBALL" ] ||
+			die "$DEB_TARBALL missing: run make deps (apt-get install linux-source-6.12)"
+		echo "harness: unpacking $DEB_TARBALL into $GTREE and committing it as tag pristine" >&2
+		tar -C "$tmp" -xf "$DEB_TARBALL" ||
+			die "cannot unpack $DEB_TARBALL (disk full?)"
+		mv "$tmp/linux-source-6.12" "$tmp/linux"
+	fi
+	check_version "$tmp/linux"
+	commit_pristine "$tmp/linux" "$(sed -n -e 's/^VERSION = //p' \
+		-e 's/^PATCHLEVEL = //p' -e 's/^SUBLEVEL = //p' "$tmp/linux/Makefile" |
+		paste -sd. -) (${KERNEL_SRC:-Debian linux-source-6.12})"
+	rm -rf "$GTREE"
+	mv "$tmp/linux" "$GTREE"
+	rmdir "$tmp"
+}
+
+# The series branch: BASE plus one commit per line of patches/series
+# (kunit/svm_series.py). Unchanged, it is reused as it is. It is written
+# under SERIES_IDENT if set, otherwise under the user's identity if any.
+build_series() {
+	local ident=${SERIES_IDENT-$(series_ident)}
+
+	"${PY[@]}" check || exit 1
+	tree_layout
+	prepare_tree
+	"${PY[@]}" apply "$GTREE" "$BASE" "$BRANCH" "$STATE/series.key" "$ident" >&2 ||
+		exit 1
+}
+
+# The worktree every kernel build uses, at commit $1 of the series tree.
+# Only files that differ are rewritten, so build directories stay valid.
+kunit_checkout() {
+	if ! git -C "$KTREE" rev-parse -q --verify HEAD > /dev/null 2>&1; then
+		rm -rf "$KTREE"
+		git -C "$GTREE" worktree add -q -f --detach "$KTREE" "$1" ||
+			die "cannot add the worktree $KTREE"
+	fi
+	git -C "$KTREE" checkout -q -f --detach "$1"
+	git -C "$KTREE" clean -q -f -d -x
+}
+
+# The series built and checked out in the kernel-build worktree at its tip.
+series_checkout() {
+	build_series
+	kunit_checkout "$BRANCH"
 }
 
 # checkpatch --strict on one patch, run inside a kernel tree. checkpatch
@@ -176,10 +221,8 @@ checkpatch_patch() {
 	out=$(cd "$tree" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
 		--quiet --show-types --ignore FILE_PATH_CHANGES "$patch" 2>&1) || rc=1
 	[ -z "$out" ] || { echo "$out"; rc=1; }
-	mapfile -t added < <(awk '/^diff --git /{ f = substr($4, 3) }
-		/^(new file mode|rename to)/ { print f }' "$patch")
-	mapfile -t deleted < <(awk '/^diff --git /{ f = substr($3, 3) }
-		/^(deleted file mode|rename from)/ { print f }' "$patch")
+	mapfile -t added < <("${PY[@]}" patch-paths added "$patch")
+	mapfile -t deleted < <("${PY[@]}" patch-paths deleted "$patch")
 	for f in "${deleted[@]}"; do
 		if grep -qxF "F:	$f" "$tree/MAINTAINERS"; then
 			echo "FILE_PATH_CHANGES: $f is deleted but MAINTAINERS still lists it"

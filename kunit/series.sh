@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The upstream series of patches/series as commits on a git tree of Debian's
-# 6.12 source, checked the way a maintainer receiving it would, and the
-# amdkfd glue compiled against the tree without it.
+# The upstream series of patches/series as commits on a git tree of 6.12,
+# checked the way a maintainer receiving it would, and the amdkfd glue
+# compiled against the tree without it.
 #
-#   series.sh series   build the "series" branch, git format-patch it with a
-#                      cover letter into $CACHE/series/, checkpatch --strict
-#                      every patch, compile what each commit touches
+#   series.sh series   the series branch git format-patch'ed with a cover
+#                      letter into $CACHE/series/, checkpatch --strict on
+#                      every patch, what each commit touches compiled, the
+#                      amdkfd suites at the commit that adds them and at the
+#                      tip
 #   series.sh glue     amdkfd (and the amdgpu files that include its
 #                      headers) with W=1 and sparse, with and without the
 #                      series: no new warning; ld -r of the patched amdkfd
 #                      objects, every new undefined symbol exported
+#   series.sh e2e      one x86_64 QEMU kernel from the series' tip
 #
-# Tree: $CACHE/glue/linux-source-6.12, a git repository whose tag "pristine"
-# is the unpacked tarball. Build directory: $CACHE/build-glue, x86_64_defconfig
-# plus kunit/configs/glue.config. Environment: SVM_CORE_CACHE.
+# Trees: kunit/lib.sh (the cached 6.12 tree or KERNEL_SRC). Build directory:
+# $CACHE/build-glue, x86_64_defconfig plus kunit/configs/glue.config.
+# Environment: KERNEL_SRC, SVM_CORE_CACHE, KUNIT_ARGS.
 
 set -euo pipefail
 
@@ -23,23 +26,12 @@ PROG=series
 # shellcheck source=kunit/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-GTREE=$CACHE/glue/linux-source-6.12
-GBUILD=$CACHE/build-glue
 GLUE_CONFIG=$REPO/kunit/configs/glue.config
-# kunit.py's x86_64 runs (QEMU): a worktree of the series tree checked out
-# at the commit under test, and one build directory for every commit.
-KTREE=$CACHE/glue/kunit-tree
-KBUILD=$CACHE/build-x86_64-e2e
 AMD=drivers/gpu/drm/amd
 KFD=$AMD/amdkfd
 KFD_TESTS=$KFD/tests
 # amdkfd is built as part of amdgpu.ko, through the amdgpu directory.
 KFD_VIA=$AMD/amdgpu/../amdkfd
-# The pristine commit records Debian's tarball, not anybody's work: it is
-# never posted, and its fixed identity and date make it the same commit on
-# every machine. The series' commits carry the generating user's identity.
-PRISTINE_IDENT_NAME="Debian linux-source-6.12"
-PRISTINE_IDENT_EMAIL=linux-source-6.12@packages.debian.org
 # Bump when the baseline's format changes: old baselines are then unused.
 BASELINE_FORMAT=3
 
@@ -66,135 +58,12 @@ kmake() {
 	make -C "$GTREE" O="$GBUILD" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" "$@"
 }
 
-# The identity the series is written under: whoever generates it, as git
-# format-patch and b4 do. Sets NAME and EMAIL; refuses to go on without one.
-series_identity() {
-	NAME=$(git -C "$REPO" config user.name || true)
-	EMAIL=$(git -C "$REPO" config user.email || true)
-	[ -n "$NAME" ] && [ -n "$EMAIL" ] ||
-		die "the series carries the identity of whoever generates it (author, Signed-off-by, MAINTAINERS): set git config user.name and user.email first"
-}
-
-# ---------------------------------------------------------------- tree ----
-
-# The series tree: Debian's tarball committed as "pristine" (about a minute).
-series_tree() {
-	local tmp v
-
-	if ! g rev-parse -q --verify refs/tags/pristine > /dev/null 2>&1; then
-		[ -f "$DEB_TARBALL" ] ||
-			die "$DEB_TARBALL missing: run make deps (apt-get install linux-source-6.12)"
-		mkdir -p "$CACHE/glue"
-		tmp=$(mktemp -d "$CACHE/glue/unpack.XXXXXX")
-		say "unpacking $DEB_TARBALL into $GTREE and committing it as tag pristine"
-		tar -C "$tmp" -xf "$DEB_TARBALL" ||
-			die "cannot unpack $DEB_TARBALL (disk full?)"
-		check_version "$tmp/linux-source-6.12"
-		v=$(make -s -C "$tmp/linux-source-6.12" kernelversion)
-		(
-			cd "$tmp/linux-source-6.12"
-			git init -q
-			git config gc.auto 0
-			# Debian's top-level .gitignore ignores everything: -f.
-			git add -f -A .
-			GIT_AUTHOR_NAME=$PRISTINE_IDENT_NAME \
-			GIT_AUTHOR_EMAIL=$PRISTINE_IDENT_EMAIL \
-			GIT_COMMITTER_NAME=$PRISTINE_IDENT_NAME \
-			GIT_COMMITTER_EMAIL=$PRISTINE_IDENT_EMAIL \
-			GIT_AUTHOR_DATE="2024-11-17T00:00:00Z" \
-			GIT_COMMITTER_DATE="2024-11-17T00:00:00Z" \
-				git commit -q -m "Linux $v (Debian linux-source-6.12)"
-			git tag pristine
-		) || die "cannot commit the unpacked tree in $tmp"
-		rm -rf "$GTREE"
-		mv "$tmp/linux-source-6.12" "$GTREE"
-		rmdir "$tmp"
-	fi
-	check_version "$GTREE"
-}
-
-# What the series branch is made of: the pristine commit, the series file,
-# every patch and every file a line claims. Unchanged, the branch is reused
-# as it is, so that file timestamps (and the build directory) stay valid.
-series_key() {
-	{
-		echo "$NAME <$EMAIL>"
-		g rev-parse pristine
-		cat "$SERIES"
-		series_claims | while read -r _ p f; do
-			echo "$p $f"
-			cat "$REPO/$f"
-		done
-		series_patches | while read -r p; do cat "$REPO/patches/$p"; done
-	} | sha1sum | cut -d' ' -f1
-}
-
-# The "series" branch: pristine, then one commit per line of patches/series
-# with the project files it claims and the diff of its patch, author, date
-# and message from the patch (git mailinfo).
-build_series() {
-	local key p f info author email date subject n=0
-	local -a files
-
-	check_series
-	series_identity
-	series_tree
-	key=$(series_key)
-	if [ "$(cat "$GTREE/.git/svm_core_series" 2>/dev/null)" = "$key" ] &&
-	   g rev-parse -q --verify refs/heads/series > /dev/null; then
-		g checkout -q -f series
-		return 0
-	fi
-	g checkout -q -f -B series pristine
-	g clean -q -f -d -x
-	rm -f "$GTREE/.git/svm_core_series"
-	while read -r p; do
-		n=$((n + 1))
-		info=$(git mailinfo "$WORK/msg" "$WORK/diff" < "$REPO/patches/$p") ||
-			die "patches/$p: git mailinfo cannot read it (not git format-patch output?)"
-		author=$(sed -n 's/^Author: //p' <<< "$info")
-		email=$(sed -n 's/^Email: //p' <<< "$info")
-		date=$(sed -n 's/^Date: //p' <<< "$info")
-		subject=$(sed -n 's/^Subject: //p' <<< "$info")
-		if [ -z "$author" ] || [ -z "$email" ] || [ -z "$date" ] || [ -z "$subject" ]; then
-			die "patches/$p: no From:, Date: or Subject: header (not git format-patch output?)"
-		fi
-		# The generating user's identity replaces the stored one: as
-		# author, in Signed-off-by and in the MAINTAINERS entry the
-		# series adds.
-		awk -v drop="Signed-off-by: $author <$email>" '$0 != drop' \
-			"$WORK/msg" > "$WORK/msg.new"
-		git interpret-trailers --if-exists addIfDifferent \
-			--trailer "Signed-off-by: $NAME <$EMAIL>" \
-			< "$WORK/msg.new" > "$WORK/msg"
-		author=$NAME
-		email=$EMAIL
-		awk -v was="M:	$author <$email>" -v who="M:	$NAME <$EMAIL>" '
-			/^diff --git / { m = ($3 == "a/MAINTAINERS") }
-			m && /^[+ ]M:\t/ && substr($0, 2) == was {
-				print substr($0, 1, 1) who
-				next
-			}
-			{ print }' "$WORK/diff" > "$WORK/diff.new"
-		mv "$WORK/diff.new" "$WORK/diff"
-		mapfile -t files < <(series_claims | awk -v p="$p" '$2 == p { print $3 }')
-		for f in "${files[@]}"; do
-			mkdir -p "$(dirname "$GTREE/$f")"
-			cp "$REPO/$f" "$GTREE/$f"
-		done
-		if grep -q '^diff --git ' "$WORK/diff" &&
-		   ! g apply --index "$WORK/diff" > "$WORK/apply.log" 2>&1; then
-			cat "$WORK/apply.log" >&2
-			die "patches/$p does not apply to $GTREE (Linux $(kernel_version "$GTREE")) after the $((n - 1)) commit(s) before it"
-		fi
-		[ ${#files[@]} -eq 0 ] || g add -f -- "${files[@]}"
-		{ echo "$subject"; echo; cat "$WORK/msg"; } > "$WORK/commit"
-		GIT_AUTHOR_NAME=$author GIT_AUTHOR_EMAIL=$email \
-		GIT_COMMITTER_NAME=$author GIT_COMMITTER_EMAIL=$email \
-		GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date \
-			g commit -q --allow-empty --cleanup=whitespace -F "$WORK/commit"
-	done < <(series_patches)
-	echo "$key" > "$GTREE/.git/svm_core_series"
+# Set the build directories for the tree kunit/lib.sh's tree_layout chose:
+# GBUILD (make series, make glue) and KBUILD (kunit.py on x86_64, QEMU).
+build_dirs() {
+	tree_layout
+	GBUILD=$CACHE/build-glue$SUFFIX
+	KBUILD=$CACHE/build-x86_64-e2e$SUFFIX
 }
 
 # --------------------------------------------------------------- build ----
@@ -207,7 +76,7 @@ build_series() {
 configure_build() {
 	local key sym val bad=""
 
-	key=$( { cat "$GLUE_CONFIG"; g diff pristine series -- '*Kconfig*'; } |
+	key=$( { cat "$GLUE_CONFIG"; g diff "$BASE" "$BRANCH" -- '*Kconfig*'; } |
 		sha1sum | cut -d' ' -f1)
 	if [ -f "$GBUILD/.config.glue" ] &&
 	   [ "$(cat "$GBUILD/.config.glue.key" 2>/dev/null)" = "$key" ]; then
@@ -237,11 +106,10 @@ config_for_checkout() {
 }
 
 # Build objects (paths in the build directory) from scratch, after any
-# VAR=value arguments for make. Compile
-# errors fail; warnings go to stderr. lib/svm_core has no user before the
-# glue selects SVM_CORE (and none at all at the first commit), so its
-# objects are built with CONFIG_SVM_CORE=y on the command line when the
-# configuration leaves it off.
+# VAR=value arguments for make. Compile errors fail; warnings go to stderr.
+# lib/svm_core has no user before the glue selects SVM_CORE (and none at
+# all at the first commit), so its objects are built with CONFIG_SVM_CORE=y
+# on the command line when the configuration leaves it off.
 build_objects() {
 	local t
 	local -a extra=() goals
@@ -272,37 +140,17 @@ build_objects() {
 	done
 }
 
-# The objects to compile for the files a commit touches: each .c file's
-# object (amdkfd's through the amdgpu directory; kfd_svm.o for its KUnit
-# suites, which it includes), and kfd_svm.o and
-# kfd_migrate.o for any other change under drivers/gpu/drm/amd (headers,
-# Kconfig, Makefile).
-commit_objects() {
-	local f
-
-	for f in $(g diff-tree --no-commit-id --name-only --diff-filter=d -r "$1"); do
-		case "$f" in
-		# The amdkfd suites are #included by kfd_svm.c.
-		$KFD_TESTS/*) echo "$KFD_VIA/kfd_svm.o" ;;
-		$KFD/*.c) echo "$KFD_VIA/$(basename "${f%.c}").o" ;;
-		*.c) echo "${f%.c}.o" ;;
-		$AMD/*)
-			echo "$KFD_VIA/kfd_svm.o"
-			echo "$KFD_VIA/kfd_migrate.o" ;;
-		esac
-	done | awk '!seen[$0]++'
-}
-
 # Check out every commit of the series and compile what it touched.
 bisect_check() {
 	local c i=0 n subject
 	local -a objs
 
-	n=$(g rev-list --count pristine..series)
-	for c in $(g rev-list --reverse pristine..series); do
+	n=$(g rev-list --count "$BASE..$BRANCH")
+	for c in $(g rev-list --reverse "$BASE..$BRANCH"); do
 		i=$((i + 1))
 		subject=$(g log -1 --format=%s "$c")
-		mapfile -t objs < <(commit_objects "$c")
+		mapfile -t objs < <(g diff-tree --no-commit-id --name-only \
+			--diff-filter=d -r "$c" | "${PY[@]}" commit-objects)
 		if [ ${#objs[@]} -eq 0 ]; then
 			say "[$i/$n] $subject: no C file touched, nothing to compile"
 			continue
@@ -311,29 +159,16 @@ bisect_check() {
 		config_for_checkout
 		if ! build_objects "${objs[@]}" > "$WORK/build.log" 2>&1; then
 			cat "$WORK/build.log"
-			g checkout -q -f series
+			g checkout -q -f "$BRANCH"
 			die "commit $i/$n \"$subject\" does not compile (above)"
 		fi
 		say "[$i/$n] $subject: ${#objs[@]} object(s) compiled"
 	done
-	g checkout -q -f series
+	g checkout -q -f "$BRANCH"
 	config_for_checkout
 }
 
 # --------------------------------------------------------------- kunit ----
-
-# The worktree kunit.py builds in, at commit $1 of the series tree. Only
-# files that differ are rewritten, so the build directory stays valid.
-kunit_checkout() {
-	if ! git -C "$KTREE" rev-parse -q --verify HEAD > /dev/null 2>&1; then
-		rm -rf "$KTREE"
-		g worktree prune
-		g worktree add -q --detach "$KTREE" "$1" ||
-			die "cannot add the worktree $KTREE"
-	fi
-	git -C "$KTREE" checkout -q -f --detach "$1"
-	git -C "$KTREE" clean -q -f -d -x
-}
 
 # kunit.py run in QEMU at commit $1: svm_core's device-private suite and,
 # from the commit that adds them on, amdkfd's suites with amdgpu built in,
@@ -367,40 +202,34 @@ kunit_x86() {
 	return $rc
 }
 
-# "N passed, M failed" from kunit.py's closing line in log $1.
-kunit_counts() {
-	local line p t
-
-	line=$(grep -a 'Testing complete\. Ran' "$1" | tail -n 1 | sed -e 's/\x1b\[[0-9;]*m//g')
-	t=$(sed -n 's/.*Ran \([0-9]*\) tests.*/\1/p' <<< "$line")
-	p=$(sed -n 's/.*passed: \([0-9]*\).*/\1/p' <<< "$line")
-	echo "${p:-0} passed, $((${t:-0} - ${p:-0})) failed"
-}
-
 # The amdkfd suites at the commit that adds them (pristine 6.12 amdkfd)
 # and at the series tip: the glue is a refactor proven by the same tests.
 series_kunit() {
-	local c tests rc=0 i=0
+	local c tests rc=0 i=0 klog
 
-	tests=$(g log --reverse --format=%H --diff-filter=A pristine..series -- \
-		"$KFD_TESTS/.kunitconfig" | head -n 1)
+	tests=$(g log --reverse --format=%H --diff-filter=A "$BASE..$BRANCH" -- \
+		"$KFD_TESTS/.kunitconfig" | sed -n 1p)
 	[ -n "$tests" ] || { say "no commit adds $KFD_TESTS: amdkfd suites not run"; return 0; }
-	for c in "$tests" "$(g rev-parse series)"; do
+	for c in "$tests" "$(g rev-parse "$BRANCH")"; do
 		i=$((i + 1))
+		klog=$CACHE/klog-kunit-series-$i.log
 		if ! kunit_x86 "$c" "$CACHE/kunit-series-$i.log" 'amdkfd_svm*' > "$WORK/kunit.out" 2>&1; then
 			rc=1
-			grep -a -E 'FAILED|not ok|# .*: (EXPECTATION|ASSERTION)|kernel log|Error|error:' "$WORK/kunit.out" | head -n 40
+			grep -a -E 'FAILED|not ok|# .*: (EXPECTATION|ASSERTION)|kernel log|Error|error:' "$WORK/kunit.out" | sed -n 1,40p
 		fi
-		say "kunit $(g log -1 --format=%s "$c"): $(kunit_counts "$CACHE/kunit-series-$i.log")$( [ -f "$CACHE/klog-kunit-series-$i.log" ] && sed -n 's/^kernel log: 1 passed.*/, kernel log clean/p; s/^kernel log: 0 passed.*/, kernel log NOT clean/p' "$CACHE/klog-kunit-series-$i.log")"
+		say "kunit $(g log -1 --format=%s "$c"): $("${PY[@]}" kunit-counts "$CACHE/kunit-series-$i.log")$( [ -f "$klog" ] && sed -n 's/^kernel log: 1 passed.*/, kernel log clean/p; s/^kernel log: 0 passed.*/, kernel log NOT clean/p' "$klog")"
 	done
+	# Leave the kernel-build worktree at the tip for the next target.
+	kunit_checkout "$BRANCH"
 	return $rc
 }
 
 cmd_e2e() {
 	PROG=e2e
+	build_dirs
 	build_series
 	# shellcheck disable=SC2086 # KUNIT_ARGS is a list of arguments
-	kunit_x86 series "$CACHE/kunit-x86_64-e2e.log" ${KUNIT_ARGS:-}
+	kunit_x86 "$BRANCH" "$CACHE/kunit-x86_64-e2e.log" ${KUNIT_ARGS:-}
 }
 
 # -------------------------------------------------------------- series ----
@@ -414,73 +243,27 @@ out_patches() {
 	done
 }
 
-# Fill the cover letter git format-patch left: subject and motivation from
-# patches/cover-letter.txt, then the sizes, the amdkfd delta, the last KUnit
-# results and the maintainers.
-cover_letter() {
-	local out=$1 cover=$1/0000-cover-letter.patch c log line add=0 del=0 a d
-	local -a patches
-
-	mapfile -t patches < <(out_patches "$out")
-	{
-		sed -n '3,$p' "$REPO/patches/cover-letter.txt"
-		echo
-		echo "Size (git diff --shortstat):"
-		for c in $(g rev-list --reverse pristine..series); do
-			echo "  $(g log -1 --format=%s "$c")"
-			echo "   $(g diff --shortstat "$c^" "$c")"
-		done
-		echo "  whole series"
-		echo "   $(g diff --shortstat pristine series)"
-		echo
-		while read -r a d _; do
-			[ "$a" = - ] || { add=$((add + a)); del=$((del + d)); }
-		done < <(g diff --numstat pristine series -- "$AMD/")
-		echo "amdkfd delta (lines under $AMD/): +$add -$del, net $((add - del))"
-		echo
-		echo "KUnit (the last runs of this machine's harness):"
-		for c in uml uml-kasan x86_64-e2e; do
-			log=$CACHE/kunit-$c.log
-			line=""
-			[ -f "$log" ] && line=$(grep -a 'Testing complete\. Ran' "$log" |
-				tail -n 1 | sed -e 's/\x1b\[[0-9;]*m//g' -e 's/.*Testing complete\. //')
-			if [ -n "$line" ]; then
-				echo "  $c: $line ($(date -u -r "$log" '+%Y-%m-%d %H:%M UTC'))"
-			else
-				echo "  $c: not run"
-			fi
-		done
-		echo
-		echo "Maintainers (scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats):"
-		(cd "$GTREE" && scripts/get_maintainer.pl --no-git --no-git-fallback \
-			--no-rolestats "${patches[@]}") | sed 's/^/  /'
-	} > "$WORK/blurb"
-	SUBJECT=$(head -n 1 "$REPO/patches/cover-letter.txt") BLURB=$WORK/blurb awk '
-		/^\*\*\* BLURB HERE \*\*\*$/ {
-			while ((getline l < ENVIRON["BLURB"]) > 0)
-				print l
-			next
-		}
-		{ sub(/\*\*\* SUBJECT HERE \*\*\*/, ENVIRON["SUBJECT"]); print }
-	' "$cover" > "$WORK/cover" && mv "$WORK/cover" "$cover"
-}
-
 cmd_series() {
-	local out=$CACHE/series p rc=0 n res
+	local out=$CACHE/series p rc=0 n res first
 	local -a patches
 
 	[ -f "$REPO/patches/cover-letter.txt" ] || die "patches/cover-letter.txt is missing"
+	SERIES_IDENT=$(series_ident)
+	[ -n "$SERIES_IDENT" ] ||
+		die "the series carries the identity of whoever generates it (author, Signed-off-by, MAINTAINERS): set git config user.name and user.email first"
+	build_dirs
 	build_series
-	n=$(g rev-list --count pristine..series)
+	n=$(g rev-list --count "$BASE..$BRANCH")
 	rm -rf "$out"
 	# The cover letter is from the series' first author, dated as its last
 	# commit: the same series gives the same files.
-	GIT_COMMITTER_NAME=$(g log -1 --format=%an "$(g rev-list --reverse pristine..series | head -n 1)") \
-	GIT_COMMITTER_EMAIL=$(g log -1 --format=%ae "$(g rev-list --reverse pristine..series | head -n 1)") \
-	GIT_COMMITTER_DATE=$(g log -1 --format=%aD series) \
+	first=$(g rev-list --reverse "$BASE..$BRANCH" | sed -n 1p)
+	GIT_COMMITTER_NAME=$(g log -1 --format=%an "$first") \
+	GIT_COMMITTER_EMAIL=$(g log -1 --format=%ae "$first") \
+	GIT_COMMITTER_DATE=$(g log -1 --format=%aD "$BRANCH") \
 		g format-patch -q --cover-letter --zero-commit --no-signature \
-		-O "$GTREE/scripts/git.orderFile" -o "$out" pristine..series
-	cover_letter "$out"
+		-O "$GTREE/scripts/git.orderFile" -o "$out" "$BASE..$BRANCH"
+	"${PY[@]}" cover-letter "$out" "$GTREE" "$BASE" "$BRANCH" "$CACHE"
 	mapfile -t patches < <(out_patches "$out")
 	for p in "${patches[@]}"; do
 		res=$(checkpatch_patch "$GTREE" "$p") || rc=1
@@ -491,7 +274,7 @@ cmd_series() {
 	configure_build
 	bisect_check
 	series_kunit || die "the amdkfd suites failed at a commit of the series (above)"
-	say "$n commits on $(g rev-parse --short pristine) (Linux $(kernel_version "$GTREE")): format-patch, checkpatch --strict and per-commit compile and amdkfd suites clean in $(elapsed)"
+	say "$n commits on $(g rev-parse --short "$BASE") (Linux $(make -s -C "$GTREE" kernelversion)): format-patch, checkpatch --strict and per-commit compile and amdkfd suites clean in $(elapsed)"
 }
 
 # ---------------------------------------------------------------- glue ----
@@ -509,16 +292,6 @@ kfd_objects() {
 	make -s -f "$WORK/kfd.mk" | sed "s|^\.\./amdkfd/|$KFD_VIA/|"
 }
 
-# Warnings and errors of a build log as "file: message", without the
-# tree's path, line and column, one per line, sorted.
-normalise() {
-	grep -a -E ':[0-9]+:([0-9]+:)? (warning|error): |:[0-9]+:([0-9]+:)?    (expected|got) ' "$1" |
-		sed -E -e "s|$GTREE/||g" -e "s|$GBUILD/||g" -e 's|^\./||' \
-		    -e ':a' -e 's|[^/ ]+/\.\./||' -e 'ta' \
-		    -e 's/:[0-9]+:([0-9]+:)? /: /' |
-		LC_ALL=C sort
-}
-
 # Compile the objects with W=1, then run sparse on each (C=2: every named
 # object, compiled or not). The compile must succeed, so a real compile
 # error fails here and is never taken for a sparse one; sparse's errors do
@@ -531,28 +304,27 @@ normalise() {
 # blind; sparse therefore sees _Static_assert defined away (CF=). gcc, which
 # builds the objects, still checks every static assertion.
 #
-# Collects the warnings in $1/warnings and amdkfd's undefined symbols in
-# $1/undefined.
+# Collects the warnings, as "file: message", in $1/warnings and amdkfd's
+# undefined symbols (the first $2 objects) in $1/undefined.
 glue_build() {
 	local dir=$1 kfdn=$2
 	shift 2
-	local -a objs=("$@")
 
 	mkdir -p "$dir"
-	printf '%s\n' "${objs[@]}" > "$dir/objects"
+	printf '%s\n' "$@" > "$dir/objects"
 	# x86_64_defconfig sets CONFIG_WERROR: W=1 warnings are compared with
 	# the baseline here, not fatal (-Wno-error, also for the sparse pass so
 	# that it finds the objects up to date).
-	if ! build_objects W=1 KCFLAGS=-Wno-error "${objs[@]}" 2> "$dir/compile.log"; then
+	if ! build_objects W=1 KCFLAGS=-Wno-error "$@" 2> "$dir/compile.log"; then
 		grep -a -E 'error|Error' "$dir/compile.log" >&2 || cat "$dir/compile.log" >&2
 		die "W=1 build at $(g log -1 --format=%s) failed (above)"
 	fi
-	kmake -s -k W=1 KCFLAGS=-Wno-error C=2 CF="-D'_Static_assert(...)='" "${objs[@]}" \
+	kmake -s -k W=1 KCFLAGS=-Wno-error C=2 CF="-D'_Static_assert(...)='" "$@" \
 		> /dev/null 2> "$dir/sparse.log" || true
 	cat "$dir/compile.log" "$dir/sparse.log" > "$dir/build.log"
-	normalise "$dir/build.log" > "$dir/warnings"
+	"${PY[@]}" normalise "$dir/build.log" "$GTREE" "$GBUILD" > "$dir/warnings"
 	(cd "$GBUILD" && ld -m elf_x86_64 -r -o "$WORK/kfd-linked.o" \
-		"${objs[@]:0:$kfdn}") > "$dir/ld.log" 2>&1 || {
+		"${@:1:$kfdn}") > "$dir/ld.log" 2>&1 || {
 		cat "$dir/ld.log" >&2
 		die "ld -r of the $kfdn amdkfd objects at $(g log -1 --format=%s) failed (above)"
 	}
@@ -564,25 +336,27 @@ cmd_glue() {
 	local -a kfd amdgpu svm unresolved=()
 
 	PROG=glue
+	build_dirs
 	build_series
 	configure_build
 	amdgpu=("$AMD/amdgpu/amdgpu_amdkfd_fence.o" "$AMD/amdgpu/amdgpu_amdkfd_gpuvm.o"
 		"$AMD/amdgpu/amdgpu_vm.o")
 
-	# Baseline: the pristine tree, cached by what decides its warnings.
-	g checkout -q -f pristine
+	# Baseline: the tree without the series, cached by what decides its
+	# warnings.
+	g checkout -q -f "$BASE"
 	config_for_checkout
-	key=$( { g rev-parse pristine; cat "$GBUILD/.config"; gcc --version | head -n 1
+	key=$( { g rev-parse "$BASE"; cat "$GBUILD/.config"; gcc --version | head -n 1
 		 sparse --version; echo "$BASELINE_FORMAT"; } | sha1sum | cut -c1-16)
-	base=$CACHE/glue/baseline-$key
+	base=$STATE/baseline-$key
 	if [ -f "$base/undefined" ]; then
 		say "baseline: cached ($base)"
 	else
 		mapfile -t kfd < <(kfd_objects)
 		[ ${#kfd[@]} -gt 0 ] || die "no amdkfd object in the pristine configuration: is CONFIG_HSA_AMD set?"
-		say "baseline: W=1 + sparse on ${#kfd[@]} amdkfd and ${#amdgpu[@]} amdgpu objects, pristine"
+		say "baseline: W=1 + sparse on ${#kfd[@]} amdkfd and ${#amdgpu[@]} amdgpu objects, without the series"
 		# One baseline at a time: older keys are for another tree or config.
-		rm -rf "$CACHE"/glue/baseline-*
+		rm -rf "$STATE"/baseline-*
 		glue_build "$base.tmp" ${#kfd[@]} "${kfd[@]}" "${amdgpu[@]}"
 		rm -rf "$base"
 		mv "$base.tmp" "$base"
@@ -590,22 +364,21 @@ cmd_glue() {
 	nbase=$(wc -l < "$base/warnings")
 
 	# Patched: the series tip, with svm_core.
-	g checkout -q -f series
+	g checkout -q -f "$BRANCH"
 	config_for_checkout
 	mapfile -t kfd < <(kfd_objects)
 	mapfile -t svm < <(cd "$GTREE" && find lib/svm_core -maxdepth 1 -name '*.c' |
 		LC_ALL=C sort | sed 's/\.c$/.o/')
 	say "patched: W=1 + sparse on ${#kfd[@]} amdkfd, ${#amdgpu[@]} amdgpu and ${#svm[@]} svm_core objects"
-	rm -rf "$CACHE/glue/patched"
-	glue_build "$CACHE/glue/patched" ${#kfd[@]} "${kfd[@]}" "${amdgpu[@]}" "${svm[@]}"
-	npatched=$(wc -l < "$CACHE/glue/patched/warnings")
+	rm -rf "$STATE/patched"
+	glue_build "$STATE/patched" ${#kfd[@]} "${kfd[@]}" "${amdgpu[@]}" "${svm[@]}"
+	npatched=$(wc -l < "$STATE/patched/warnings")
 
 	# Warnings the series adds: the multiset difference.
-	new=$(awk 'NR == FNR { n[$0]++; next } n[$0] > 0 { n[$0]--; next } { print }' \
-		"$base/warnings" "$CACHE/glue/patched/warnings")
+	new=$("${PY[@]}" new-warnings "$base/warnings" "$STATE/patched/warnings")
 	if [ -n "$new" ]; then
 		printf '  %s\n' "${new//$'\n'/$'\n'  }"
-		echo "as built (with line numbers): $CACHE/glue/patched/build.log"
+		echo "as built (with line numbers): $STATE/patched/build.log"
 		die "the series adds $(echo "$new" | wc -l) W=1/sparse warning(s) over the pristine tree (above)"
 	fi
 	say "W=1 + sparse: no new warning ($nbase in the pristine build, $npatched with the series)"
@@ -619,7 +392,7 @@ cmd_glue() {
 			sed 's/.*(//'; echo '(none)') || true; })
 	tree_exports=$(g grep -h -o -E '\bEXPORT_SYMBOL(_GPL)?(_NS(_GPL)?)?\([[:space:]]*[A-Za-z0-9_]+' \
 		-- '*.c' '*.S' '*.h' | sed 's/.*(//; s/[[:space:]]//g' | LC_ALL=C sort -u)
-	new=$(LC_ALL=C comm -23 "$CACHE/glue/patched/undefined" "$base/undefined")
+	new=$(LC_ALL=C comm -23 "$STATE/patched/undefined" "$base/undefined")
 	for sym in $new; do
 		if grep -qxF "$sym" <<< "$svm_exports"; then
 			where="svm_core"
@@ -647,7 +420,7 @@ cmd_glue() {
 
 	# The glue's Kconfig must select SVM_CORE by itself, not only through
 	# the KUnit tests glue.config enables too.
-	if g diff --quiet pristine series -- "$KFD/Kconfig"; then
+	if g diff --quiet "$BASE" "$BRANCH" -- "$KFD/Kconfig"; then
 		say "SVM_CORE selection: skipped, no patch of the series touches $KFD/Kconfig yet"
 	else
 		cfg=$WORK/no-tests.config

@@ -7,6 +7,7 @@
                                            M failed" for make check)
 """
 
+import glob
 import os
 import shutil
 import subprocess
@@ -107,8 +108,11 @@ def git_kernel(path):
     return path
 
 
-def project(path):
-    """A stand-in repository: two commits, the first laying lib/core."""
+def project(path, harness=False):
+    """A stand-in repository: two commits, the first laying lib/core.
+
+    With harness, the real kunit/ scripts are copied in, so they run on it.
+    """
     write(os.path.join(path, "lib/core/core.c"), "int core;\n")
     write(os.path.join(path, "lib/core/Kconfig"), "config CORE\n")
     write(os.path.join(path, "lib/core/.kunitconfig"), "CONFIG_CORE=y\n")
@@ -121,6 +125,10 @@ def project(path):
     write(os.path.join(path, "patches/series"),
           "# the series\n0001-core.patch lib/core/ include/linux/core.h\n"
           "0002-hook.patch\n")
+    if harness:
+        shutil.copytree(os.path.join(REPO, "kunit"),
+                        os.path.join(path, "kunit"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
     return path
 
 
@@ -327,6 +335,99 @@ class ApplySeriesTest(TmpTest):
                                     r"does not apply to .* \(Linux 6\.12\.0\) "
                                     "after the 1 commit"):
             self.apply()
+
+
+class ShellTreeTest(TmpTest):
+    """kunit/harness.sh tree: where the series meets a kernel tree."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = project(self.path("repo"), harness=True)
+
+    def tree(self, src, **env):
+        """Run harness.sh tree with KERNEL_SRC=src; the CompletedProcess."""
+        return sh(self.repo, "kunit/harness.sh", "tree", check=False,
+                  env={"KERNEL_SRC": src, "SVM_CORE_CACHE": self.path("cache"),
+                       **env})
+
+    def state(self, src):
+        """A git tree's branches, HEAD, status and file listing."""
+        return [sh(src, "git", "for-each-ref", "--format=%(refname) "
+                   "%(objectname)", "refs/heads").stdout,
+                sh(src, "git", "symbolic-ref", "HEAD").stdout,
+                sh(src, "git", "status", "--porcelain", "--ignored").stdout,
+                sorted(os.listdir(src))]
+
+    def test_maintainer_git_tree_gets_a_branch_of_ours_only(self):
+        src = git_kernel(self.path("linux"))
+        write(os.path.join(src, "lib/Kconfig.debug"), "work in progress\n")
+        before = self.state(src)
+        p = self.tree(src)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        kt = p.stdout.strip().splitlines()[-1]
+        self.assertTrue(kt.startswith(self.path("cache")))
+        self.assertEqual(read(os.path.join(kt, "lib/core/core.c")),
+                         "int core;\n")
+        after = self.state(src)
+        self.assertEqual(after[1:], before[1:])
+        self.assertIn("refs/heads/svm_core-series", after[0])
+        self.assertEqual(after[0].replace(
+            [x for x in after[0].splitlines()
+             if "svm_core-series" in x][0] + "\n", ""), before[0])
+        # A second run rebuilds nothing and still changes nothing of theirs.
+        p = self.tree(src)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("commits of patches/series", p.stdout + p.stderr)
+        self.assertEqual(self.state(src), after)
+        # Our worktrees removed by hand come back; theirs are not pruned.
+        sh(src, "git", "worktree", "add", "-q", self.path("theirs"))
+        shutil.rmtree(self.path("theirs"))
+        shutil.rmtree(kt)
+        shutil.rmtree(os.path.dirname(kt) + "/series-tree")
+        p = self.tree(src)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(os.path.join(kt, "lib/core/core.c")))
+        self.assertIn(self.path("theirs"),
+                      sh(src, "git", "worktree", "list").stdout)
+
+    def test_plain_tree_is_copied_and_committed(self):
+        src = kernel(self.path("linux"))
+        p = self.tree(src)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        kt = p.stdout.strip().splitlines()[-1]
+        self.assertIn('source "lib/core/Kconfig"',
+                      read(os.path.join(kt, "lib/Kconfig")))
+        self.assertFalse(os.path.exists(os.path.join(src, ".git")))
+        self.assertFalse(os.path.exists(os.path.join(src, "lib/core")))
+
+    def test_wrong_version_refused(self):
+        src = kernel(self.path("linux"), patchlevel=11)
+        p = self.tree(src)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("is Linux 6.11, svm_core targets 6.12", p.stderr)
+        self.assertFalse(glob.glob(self.path("cache", "ksrc-*")))
+
+    def test_missing_tree_reported(self):
+        p = self.tree(self.path("nowhere"))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("does not exist", p.stderr)
+
+    def test_non_applying_patch_named(self):
+        src = git_kernel(self.path("linux"))
+        write(os.path.join(src, "lib/Kconfig"), "config B\n")
+        sh(src, "git", "commit", "-q", "-a", "-m", "local change")
+        p = self.tree(src)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("patches/0002-hook.patch does not apply", p.stderr)
+
+    def test_series_refuses_without_identity(self):
+        env = {"HOME": self.path("home"), "GIT_AUTHOR_NAME": "",
+               "GIT_AUTHOR_EMAIL": "", "GIT_COMMITTER_NAME": "",
+               "GIT_COMMITTER_EMAIL": "", "SVM_CORE_CACHE": self.path("c")}
+        p = sh(self.repo, "kunit/series.sh", "series", check=False, env=env)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("set git config user.name and user.email", p.stderr)
+        self.assertFalse(os.path.exists(self.path("c", "glue")))
 
 
 class ResultsTest(unittest.TestCase):
