@@ -12,8 +12,8 @@
 #                      tip
 #   series.sh glue     amdkfd (and the amdgpu files that include its
 #                      headers) with W=1 and sparse, with and without the
-#                      series: no new warning; ld -r of the patched amdkfd
-#                      objects, every new undefined symbol exported
+#                      series: no new warning; vmlinux and amdgpu.ko built
+#                      at the tip, so that modpost finds a missing export
 #   series.sh e2e      one x86_64 QEMU kernel from the series' tip
 #
 # Trees: kunit/lib.sh (the cached 6.12 tree or KERNEL_SRC). Build directory:
@@ -33,7 +33,7 @@ KFD_TESTS=$KFD/tests
 # amdkfd is built as part of amdgpu.ko, through the amdgpu directory.
 KFD_VIA=$AMD/amdgpu/../amdkfd
 # Bump when the baseline's format changes: old baselines are then unused.
-BASELINE_FORMAT=3
+BASELINE_FORMAT=4
 
 START=$(date +%s)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/svm_core-series.XXXXXX")
@@ -304,11 +304,10 @@ kfd_objects() {
 # blind; sparse therefore sees _Static_assert defined away (CF=). gcc, which
 # builds the objects, still checks every static assertion.
 #
-# Collects the warnings, as "file: message", in $1/warnings and amdkfd's
-# undefined symbols (the first $2 objects) in $1/undefined.
+# Leaves the warnings, as "file: message", in $1/warnings.
 glue_build() {
-	local dir=$1 kfdn=$2
-	shift 2
+	local dir=$1
+	shift
 
 	mkdir -p "$dir"
 	printf '%s\n' "$@" > "$dir/objects"
@@ -323,17 +322,28 @@ glue_build() {
 		> /dev/null 2> "$dir/sparse.log" || true
 	cat "$dir/compile.log" "$dir/sparse.log" > "$dir/build.log"
 	"${PY[@]}" normalise "$dir/build.log" "$GTREE" "$GBUILD" > "$dir/warnings"
-	(cd "$GBUILD" && ld -m elf_x86_64 -r -o "$WORK/kfd-linked.o" \
-		"${@:1:$kfdn}") > "$dir/ld.log" 2>&1 || {
-		cat "$dir/ld.log" >&2
-		die "ld -r of the $kfdn amdkfd objects at $(g log -1 --format=%s) failed (above)"
-	}
-	nm -u "$WORK/kfd-linked.o" | awk '{ print $2 }' | LC_ALL=C sort -u > "$dir/undefined"
+}
+
+# vmlinux and the modules (amdgpu.ko among them) at the series tip: the
+# kernel's modpost fails on a symbol amdgpu.ko uses that nothing exports to
+# it (or exports only to KUnit tests, EXPORTED_FOR_KUNIT_TESTING), and the
+# link fails on a duplicate definition.
+modpost_check() {
+	grep -qx 'CONFIG_DRM_AMDGPU=m' "$GBUILD/.config" ||
+		die "kunit/configs/glue.config does not build amdgpu as a module: modpost cannot check its imports"
+	say "modpost: vmlinux and amdgpu.ko at the tip (the first build takes a while)"
+	if ! kmake -s vmlinux modules > "$WORK/modpost.log" 2>&1; then
+		grep -a -E 'ERROR|error|undefined|multiple definition' "$WORK/modpost.log" |
+			head -n 40 >&2 || tail -n 40 "$WORK/modpost.log" >&2
+		die "vmlinux or amdgpu.ko with the series does not build and link (above); a symbol \"undefined!\" is one nothing exports to amdgpu.ko"
+	fi
+	[ -f "$GBUILD/$AMD/amdgpu/amdgpu.ko" ] || die "amdgpu.ko was not built"
+	say "modpost: amdgpu.ko links against vmlinux, every symbol it uses is exported to it"
 }
 
 cmd_glue() {
-	local base key cfg new nbase npatched sym where svm_exports tree_exports
-	local -a kfd amdgpu svm unresolved=()
+	local base key cfg new nbase npatched
+	local -a kfd amdgpu svm
 
 	PROG=glue
 	build_dirs
@@ -349,7 +359,7 @@ cmd_glue() {
 	key=$( { g rev-parse "$BASE"; cat "$GBUILD/.config"; gcc --version | head -n 1
 		 sparse --version; echo "$BASELINE_FORMAT"; } | sha1sum | cut -c1-16)
 	base=$STATE/baseline-$key
-	if [ -f "$base/undefined" ]; then
+	if [ -f "$base/warnings" ]; then
 		say "baseline: cached ($base)"
 	else
 		mapfile -t kfd < <(kfd_objects)
@@ -357,7 +367,7 @@ cmd_glue() {
 		say "baseline: W=1 + sparse on ${#kfd[@]} amdkfd and ${#amdgpu[@]} amdgpu objects, without the series"
 		# One baseline at a time: older keys are for another tree or config.
 		rm -rf "$STATE"/baseline-*
-		glue_build "$base.tmp" ${#kfd[@]} "${kfd[@]}" "${amdgpu[@]}"
+		glue_build "$base.tmp" "${kfd[@]}" "${amdgpu[@]}"
 		rm -rf "$base"
 		mv "$base.tmp" "$base"
 	fi
@@ -371,7 +381,7 @@ cmd_glue() {
 		LC_ALL=C sort | sed 's/\.c$/.o/')
 	say "patched: W=1 + sparse on ${#kfd[@]} amdkfd, ${#amdgpu[@]} amdgpu and ${#svm[@]} svm_core objects"
 	rm -rf "$STATE/patched"
-	glue_build "$STATE/patched" ${#kfd[@]} "${kfd[@]}" "${amdgpu[@]}" "${svm[@]}"
+	glue_build "$STATE/patched" "${kfd[@]}" "${amdgpu[@]}" "${svm[@]}"
 	npatched=$(wc -l < "$STATE/patched/warnings")
 
 	# Warnings the series adds: the multiset difference.
@@ -383,40 +393,7 @@ cmd_glue() {
 	fi
 	say "W=1 + sparse: no new warning ($nbase in the pristine build, $npatched with the series)"
 
-	# Undefined symbols the series adds must be exported to amdgpu.ko.
-	# EXPORT_SYMBOL_IF_KUNIT() exports only to KUnit tests, and only in a
-	# KUnit build: not to amdgpu.ko.
-	svm_exports=$(cd "$GBUILD" && nm "${svm[@]}" 2>/dev/null |
-		sed -n -E 's/.* (__ksymtab|__export_symbol)_(.*)$/\2/p' | LC_ALL=C sort -u |
-		{ grep -vxF -f <(g grep -h -o -E 'EXPORT_SYMBOL_IF_KUNIT\([A-Za-z0-9_]+' -- lib/svm_core |
-			sed 's/.*(//'; echo '(none)') || true; })
-	tree_exports=$(g grep -h -o -E '\bEXPORT_SYMBOL(_GPL)?(_NS(_GPL)?)?\([[:space:]]*[A-Za-z0-9_]+' \
-		-- '*.c' '*.S' '*.h' | sed 's/.*(//; s/[[:space:]]//g' | LC_ALL=C sort -u)
-	new=$(LC_ALL=C comm -23 "$STATE/patched/undefined" "$base/undefined")
-	for sym in $new; do
-		if grep -qxF "$sym" <<< "$svm_exports"; then
-			where="svm_core"
-		elif grep -qxF "$sym" <<< "$tree_exports"; then
-			where="the kernel"
-		elif [[ "$sym" =~ ^__x86_indirect_(call_|jump_)?thunk_r[a-z0-9]+$ ]]; then
-			# arch/x86/lib/retpoline.S exports these through a
-			# GEN(reg) macro that a regex cannot expand.
-			where="the kernel (retpoline thunk)"
-		elif where=$(g grep -E "^[a-z].*[ *]$sym\(" -- "$AMD/*.c" |
-				grep -v -E -e "^$KFD/" -e '^[^:]*:(static|extern) ' -e ';$' |
-				head -n 1 | cut -d: -f1) && [ -n "$where" ]; then
-			# amdkfd is linked into amdgpu.ko: amdgpu's own non-static
-			# functions need no export.
-			where="amdgpu.ko ($where)"
-		else
-			unresolved+=("$sym")
-			continue
-		fi
-		say "  new undefined symbol $sym: exported by $where"
-	done
-	[ ${#unresolved[@]} -eq 0 ] ||
-		die "amdkfd with the series needs symbols nothing exports to amdgpu.ko: ${unresolved[*]}"
-	say "link: ld -r of ${#kfd[@]} amdkfd objects clean, $(echo "$new" | grep -c . || true) new undefined symbol(s), all exported"
+	modpost_check
 
 	# The glue's Kconfig must select SVM_CORE by itself, not only through
 	# the KUnit tests glue.config enables too.
@@ -434,7 +411,7 @@ cmd_glue() {
 			die "CONFIG_SVM_CORE is not y with CONFIG_HSA_AMD_SVM=y and no KUnit test selecting it: HSA_AMD_SVM must select SVM_CORE"
 		say "SVM_CORE selection: CONFIG_HSA_AMD_SVM=y selects CONFIG_SVM_CORE=y (KUnit off)"
 	fi
-	say "amdkfd glue clean: ${#kfd[@]} amdkfd objects, W=1 + sparse against pristine, link and exports checked in $(elapsed)"
+	say "amdkfd glue clean: ${#kfd[@]} amdkfd objects, W=1 + sparse against pristine, modpost on amdgpu.ko in $(elapsed)"
 }
 
 case "${1:-}" in
