@@ -7,6 +7,7 @@
 # message and exits non-zero on a problem it can name.
 #
 #   harness.sh deps TARGET       install what make TARGET needs from Debian
+#   harness.sh packages TARGET   list those packages, installed or not
 #   harness.sh tree              print the kernel tree: a worktree of the
 #                                series branch at its tip (kunit/lib.sh)
 #   harness.sh kunit NAME ARGS   kunit.py run with the named configuration
@@ -204,10 +205,11 @@ cmd_lint() {
 mkdir -p "$CACHE"
 case "${1:-}" in
 deps) cmd_deps "${2:-}" ;;
+packages) for p in $(target_pkgs "${2:-check}"); do echo "${p##*:}"; done ;;
 tree) cmd_tree ;;
 kunit) shift; cmd_kunit "$@" ;;
 lint) cmd_lint ;;
 warnings) cmd_warnings ;;
 summary) "${PY[@]}" summary "$CACHE" "${2:-$CACHE/check-steps}" ;;
-*) die "usage: harness.sh deps TARGET|tree|kunit NAME [ARGS]|lint|warnings|summary [STEPS]" ;;
+*) die "usage: harness.sh deps TARGET|packages TARGET|tree|kunit NAME [ARGS]|lint|warnings|summary [STEPS]" ;;
 esac

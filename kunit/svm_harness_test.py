@@ -430,6 +430,31 @@ class ShellTreeTest(TmpTest):
         self.assertFalse(os.path.exists(self.path("c", "glue")))
 
 
+class PackagesTest(unittest.TestCase):
+    """What each make target installs from Debian."""
+
+    def packages(self, target):
+        """The packages harness.sh names for target."""
+        return sh(REPO, "kunit/harness.sh", "packages", target,
+                  env={"SVM_CORE_CACHE": tempfile.gettempdir()}
+                  ).stdout.split()
+
+    def test_kunit_installs_no_qemu_sparse_or_valgrind(self):
+        for target in ("kunit", "kunit-kasan"):
+            pkgs = self.packages(target)
+            self.assertIn("flex", pkgs)
+            for p in ("qemu-system-x86", "valgrind", "sparse"):
+                self.assertNotIn(p, pkgs)
+
+    def test_each_target_adds_its_own(self):
+        self.assertIn("qemu-system-x86", self.packages("e2e"))
+        self.assertIn("sparse", self.packages("glue"))
+        self.assertIn("python3-ply", self.packages("lint"))
+        self.assertIn("valgrind", self.packages("bench"))
+        self.assertNotIn("valgrind", self.packages("check"))
+        self.assertEqual(self.packages("test-harness"), ["git", "python3"])
+
+
 class ResultsTest(unittest.TestCase):
     """Test counts, warnings and the cover letter."""
 
