@@ -133,8 +133,8 @@ cmd_kunit() {
 # the same worktree (the e2e suite only builds on x86_64). Any warning in a
 # project file fails; the tree's own warnings are not ours to judge.
 cmd_warnings() {
-	local log=$CACHE/warnings.log build arch n dirs=0 pair
-	local -a ours
+	local log=$CACHE/warnings.log build arch dirs=0 pair
+	local -a ours bad
 
 	series_checkout
 	: > "$log"
@@ -149,11 +149,10 @@ cmd_warnings() {
 	done
 	[ "$dirs" -gt 0 ] || die "no build directory yet: run make kunit first"
 	mapfile -t ours < <("${PY[@]}" project-files | grep -E '\.[ch]$')
-	printf '%s:\n' "${ours[@]}" > "$log.pat"
-	n=$(grep -F -f "$log.pat" "$log" | grep -c -E 'warning|error' || true)
-	if [ "$n" -ne 0 ]; then
-		grep -F -f "$log.pat" "$log"
-		die "$n W=1/sparse warnings in svm_core files (above)"
+	mapfile -t bad < <("${PY[@]}" project-warnings "$log")
+	if [ ${#bad[@]} -ne 0 ]; then
+		printf '%s\n' "${bad[@]}"
+		die "${#bad[@]} W=1/sparse warnings in svm_core files (above)"
 	fi
 	echo "harness: W=1 and sparse (C=2) clean on ${#ours[@]} svm_core files, $dirs architectures"
 }

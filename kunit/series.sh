@@ -177,7 +177,7 @@ bisect_check() {
 # more check in $CACHE/klog-<name of $2>. Further arguments go to kunit.py
 # (a filter glob, --kernel_args ...). Returns non-zero if anything failed.
 kunit_x86() {
-	local commit=$1 log=$2 rc=0 bad klog
+	local commit=$1 log=$2 rc=0 klog
 	shift 2
 	local -a cfg=(--kunitconfig=lib/svm_core/tests/e2e.kunitconfig)
 
@@ -190,15 +190,7 @@ kunit_x86() {
 		--qemu_args="-m 1024" "${cfg[@]}" --build_dir="$KBUILD" \
 		--jobs="$(nproc)" --make_options CC="ccache gcc" "$@") 2>&1 |
 		tee "$log" || rc=1
-	[ -f "$KBUILD/test.log" ] || { echo "kernel log: 0 passed, 1 failed (no log)" > "$klog"; return 1; }
-	bad=$(grep -a -E 'possible recursive locking|circular locking|WARNING:|BUG:|general protection fault|Kernel panic' \
-		"$KBUILD/test.log" | head -n 5 || true)
-	if [ -n "$bad" ]; then
-		echo "$bad"
-		echo "kernel log: 0 passed, 1 failed (lockdep, WARNING or BUG above; whole log: $KBUILD/test.log)" | tee "$klog"
-		return 1
-	fi
-	echo "kernel log: 1 passed, 0 failed (no lockdep report, WARNING or BUG)" | tee "$klog"
+	"${PY[@]}" kernel-log "$KBUILD/test.log" "$klog" || return 1
 	return $rc
 }
 

@@ -15,6 +15,8 @@
     svm_harness.py summary CACHE STEPS    make check's closing line
     svm_harness.py normalise LOG PREFIX.. warnings as "file: message"
     svm_harness.py new-warnings BASE PATCHED
+    svm_harness.py project-warnings LOG   its warnings in project files
+    svm_harness.py kernel-log LOG RESULT  lockdep, WARNING or BUG in LOG
     svm_harness.py cover-letter OUT TREE BASE BRANCH CACHE
 
 A problem is printed as "harness: ..." on stderr, with exit status 1.
@@ -67,6 +69,23 @@ def cmd_summary(cache, steps_file):
         print(n)
     print(f"check: {passed} passed, {failed} failed")
     return 0 if passed and not failed else 1
+
+
+def cmd_kernel_log(log, result):
+    """Check a kernel log; write its one-check result line; 1 if not clean."""
+    if not os.path.exists(log):
+        line, bad = "kernel log: 0 passed, 1 failed (no log)", ["(no log)"]
+    else:
+        bad = svm_results.kernel_log_problems(read(log))
+        line = ("kernel log: 0 passed, 1 failed (lockdep, WARNING or BUG "
+                f"above; whole log: {log})" if bad else
+                "kernel log: 1 passed, 0 failed (no lockdep report, WARNING "
+                "or BUG)")
+    lines(bad if bad != ["(no log)"] else [])
+    print(line)
+    with open(result, "w", encoding="utf-8") as f:
+        f.write(line + "\n")
+    return 1 if bad else 0
 
 
 def cmd_cover_letter(out, tree, base, branch, cache):
@@ -137,6 +156,12 @@ def run(argv):
         new = svm_results.new_warnings(read(args[0]).splitlines(),
                                        read(args[1]).splitlines())
         lines(new)
+    elif cmd == "project-warnings" and len(args) == 1:
+        files = [f for f in svm_series.project_files(REPO)
+                 if f.endswith((".c", ".h"))]
+        lines(svm_results.project_warnings(read(args[0]), files))
+    elif cmd == "kernel-log" and len(args) == 2:
+        return cmd_kernel_log(*args)
     elif cmd == "cover-letter" and len(args) == 5:
         cmd_cover_letter(*args)
     else:

@@ -497,6 +497,24 @@ class ResultsTest(unittest.TestCase):
                          ["lib/a.c: error: bad", "lib/b.c: warning: w"])
         self.assertEqual(svm_results.new_warnings(patched, base), [])
 
+    def test_project_warnings(self):
+        log = ("../t/lib/svm_core/set.c:3:1: warning: w\n"
+               "../t/lib/svm_core/set.c:4:1: note: n\n"
+               "../t/mm/memory.c:1:1: warning: theirs\n")
+        self.assertEqual(svm_results.project_warnings(
+            log, ["lib/svm_core/set.c"]),
+            ["../t/lib/svm_core/set.c:3:1: warning: w"])
+
+    def test_kernel_log_problems(self):
+        log = ("ok\n[ 1.0] WARNING: CPU: 0 PID: 1 at mm/x.c\n"
+               "[ 2.0] WARNING is a word here\n"
+               "[ 3.0] possible circular locking dependency detected\n")
+        self.assertEqual(svm_results.kernel_log_problems(log),
+                         [log.splitlines()[1], log.splitlines()[3]])
+        self.assertEqual(len(svm_results.kernel_log_problems(
+            "BUG: x\n" * 9)), 5)
+        self.assertEqual(svm_results.kernel_log_problems("clean\n"), [])
+
     def test_cover_letter(self):
         blurb = svm_results.cover_blurb(
             "Why.\n", [("a: b", " 1 file changed\n")], " 2 files changed",

@@ -142,6 +142,23 @@ def normalise(text, prefixes):
     return sorted(out)
 
 
+def project_warnings(text, files):
+    """Warning and error lines of a build log that name one of files."""
+    marks = tuple(f + ":" for f in files)
+    return [line for line in text.splitlines()
+            if any(m in line for m in marks) and
+            re.search("warning|error", line)]
+
+
+KLOG_BAD = re.compile(r"possible recursive locking|circular locking|"
+                      r"WARNING:|BUG:|general protection fault|Kernel panic")
+
+
+def kernel_log_problems(text):
+    """The first five lines of a kernel log that report lockdep or a bug."""
+    return [line for line in text.splitlines() if KLOG_BAD.search(line)][:5]
+
+
 def new_warnings(base, patched):
     """Lines of patched beyond those of base, compared as multisets."""
     left = Counter(base)
