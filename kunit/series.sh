@@ -17,7 +17,7 @@
 #   series.sh e2e      one x86_64 QEMU kernel from the series' tip
 #
 # Trees: kunit/lib.sh (the cached 6.12 tree or KERNEL_SRC). Build directory:
-# $CACHE/build-glue, x86_64_defconfig plus kunit/configs/glue.config.
+# $CACHE/build-glue, alldefconfig plus kunit/configs/glue.config.
 # Environment: KERNEL_SRC, SVM_CORE_CACHE, KUNIT_ARGS.
 
 set -euo pipefail
@@ -68,8 +68,9 @@ build_dirs() {
 
 # --------------------------------------------------------------- build ----
 
-# The build directory's configuration: x86_64_defconfig with glue.config
-# merged in, made once at the series tip (where every symbol the series adds
+# The build directory's configuration: alldefconfig (every symbol at its
+# default: a kernel half the size of x86_64_defconfig's, so that the
+# modpost build of vmlinux stays short) with glue.config merged in, made once at the series tip (where every symbol the series adds
 # exists) and kept as .config.glue. Before each build, .config.glue is copied
 # back and olddefconfig fits it to the checked-out commit: a symbol that
 # commit does not have is dropped for that build only.
@@ -82,9 +83,9 @@ configure_build() {
 	   [ "$(cat "$GBUILD/.config.glue.key" 2>/dev/null)" = "$key" ]; then
 		return 0
 	fi
-	say "configuring $GBUILD: x86_64_defconfig + kunit/configs/glue.config"
+	say "configuring $GBUILD: alldefconfig + kunit/configs/glue.config"
 	mkdir -p "$GBUILD"
-	if ! { kmake -s x86_64_defconfig &&
+	if ! { kmake -s alldefconfig &&
 	       (cd "$GTREE" && scripts/kconfig/merge_config.sh -m -O "$GBUILD" \
 			"$GBUILD/.config" "$GLUE_CONFIG") &&
 	       kmake -s olddefconfig; } > "$WORK/config.log" 2>&1; then
@@ -94,7 +95,7 @@ configure_build() {
 	while IFS='=' read -r sym val; do
 		grep -qxF "$sym=$val" "$GBUILD/.config" || bad+=" $sym=$val"
 	done < <(grep '^CONFIG_' "$GLUE_CONFIG")
-	[ -z "$bad" ] || die "kunit/configs/glue.config asks for$bad, which x86_64_defconfig's dependencies do not allow"
+	[ -z "$bad" ] || die "kunit/configs/glue.config asks for$bad, which alldefconfig's dependencies do not allow"
 	cp "$GBUILD/.config" "$GBUILD/.config.glue"
 	echo "$key" > "$GBUILD/.config.glue.key"
 }
@@ -303,9 +304,9 @@ glue_build() {
 
 	mkdir -p "$dir"
 	printf '%s\n' "$@" > "$dir/objects"
-	# x86_64_defconfig sets CONFIG_WERROR: W=1 warnings are compared with
-	# the baseline here, not fatal (-Wno-error, also for the sparse pass so
-	# that it finds the objects up to date).
+	# W=1 warnings are compared with the baseline here, not fatal, even
+	# if the configuration sets CONFIG_WERROR (-Wno-error, also for the
+	# sparse pass so that it finds the objects up to date).
 	if ! build_objects W=1 KCFLAGS=-Wno-error "$@" 2> "$dir/compile.log"; then
 		grep -a -E 'error|Error' "$dir/compile.log" >&2 || cat "$dir/compile.log" >&2
 		die "W=1 build at $(g log -1 --format=%s) failed (above)"
