@@ -103,8 +103,8 @@ static void svm_core_block(const struct svm_core_range *r, unsigned long page,
  *   @page, the whole block moves: the faults already taken there cost about
  *   what moving it does (ski rental), so at most about twice the best
  *   offline choice is paid. So does a block next to a whole block already
- *   on the device (spatial locality at block scale); only the runs right
- *   next to @page are looked at, so a run between hides such a block.
+ *   on the device (spatial locality at block scale), found where the
+ *   count's walks stop.
  * - Otherwise only @page moves: an isolated touch.
  *
  * The larger of the windows that apply is taken.
@@ -113,7 +113,8 @@ static void svm_core_adaptive_window(const struct svm_core_range *r,
 				     unsigned long page, unsigned long *start,
 				     unsigned long *last)
 {
-	unsigned int i = svm_core_run_index(r, page), j, n = 0, order = 0;
+	unsigned int i = svm_core_run_index(r, page), below, above, n = 0;
+	unsigned int order = 0;
 	unsigned long bs, bl, span, len = 0;
 
 	*start = page;
@@ -131,21 +132,27 @@ static void svm_core_adaptive_window(const struct svm_core_range *r,
 	if (order >= r->granularity)
 		return;
 
-	/* Runs in the granularity block, counted up to the threshold. */
+	/*
+	 * Runs in the granularity block, counted up to the threshold; where
+	 * the walks stop short of it, they stand on the runs right outside
+	 * the block: a whole block on the device next to this one moves this
+	 * one too (spatial locality).
+	 */
 	svm_core_block(r, page, r->granularity, &bs, &bl);
-	for (j = i; j > 0 && n < SVM_CORE_ADAPT_FAULTS &&
-	     r->runs[j - 1].last >= bs; j--)
-		n++;
-	for (j = i; j < r->nr_runs && n < SVM_CORE_ADAPT_FAULTS &&
-	     r->runs[j].start <= bl; j++)
-		n++;
-	/* A whole block on the device right next to this one: spatial. */
 	span = (1UL << r->granularity) - 1;
-	if (i > 0 && r->runs[i - 1].last + 1 == bs &&
-	    r->runs[i - 1].last - r->runs[i - 1].start >= span)
+	for (below = i; below > 0 && n < SVM_CORE_ADAPT_FAULTS &&
+	     r->runs[below - 1].last >= bs; below--)
+		n++;
+	for (above = i; above < r->nr_runs && n < SVM_CORE_ADAPT_FAULTS &&
+	     r->runs[above].start <= bl; above++)
+		n++;
+	if (n < SVM_CORE_ADAPT_FAULTS && below > 0 && bs > r->start &&
+	    r->runs[below - 1].last == bs - 1 &&
+	    r->runs[below - 1].last - r->runs[below - 1].start >= span)
 		n = SVM_CORE_ADAPT_FAULTS;
-	if (i < r->nr_runs && bl < r->last && r->runs[i].start == bl + 1 &&
-	    r->runs[i].last - r->runs[i].start >= span)
+	if (n < SVM_CORE_ADAPT_FAULTS && above < r->nr_runs && bl < r->last &&
+	    r->runs[above].start == bl + 1 &&
+	    r->runs[above].last - r->runs[above].start >= span)
 		n = SVM_CORE_ADAPT_FAULTS;
 	if (n >= SVM_CORE_ADAPT_FAULTS) {
 		*start = bs;

@@ -561,6 +561,42 @@ static void svm_core_window_adaptive(struct kunit *test)
 	svm_core_range_destroy(&r);
 }
 
+/*
+ * A whole block on the device next to the fault's block buys it, even with
+ * runs of the fault's own block in between (a prefetch left one there).
+ */
+static void svm_core_window_adaptive_neighbour(struct kunit *test)
+{
+	struct svm_core_decision d;
+	struct svm_core_range r;
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, A0, A0 + 0xfff, 9), 0);
+	KUNIT_ASSERT_EQ(test,
+			svm_core_range_set_window_policy(&r, SVM_CORE_WINDOW_ADAPTIVE),
+			0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0, A0 + 0x1ff, 1, 0,
+						    GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x280, A0 + 0x280,
+						    1, 0, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x7a0, A0 + 0x7a0,
+						    1, 0, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x800, A0 + 0x9ff,
+						    1, 0, GFP_KERNEL), 0);
+	/* below: [A0, A0 + 0x1ff], past the run at A0 + 0x280 */
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x300, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x200);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x3ff);
+	/* above: [A0 + 0x800, A0 + 0x9ff], past the run at A0 + 0x7a0 */
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x700, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x600);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x7ff);
+	/* no whole block next to it: the page alone */
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0xc00, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0xc00);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0xc00);
+	svm_core_range_destroy(&r);
+}
+
 /* The policy: refused when unknown, kept by splits and clones, scoped. */
 static void svm_core_window_policy_kept(struct kunit *test)
 {
@@ -625,6 +661,7 @@ static struct kunit_case svm_core_window_cases[] = {
 	KUNIT_CASE(svm_core_window_evict_gives_up),
 	KUNIT_CASE(svm_core_window_prefetch_error_returned),
 	KUNIT_CASE_PARAM(svm_core_window_adaptive, adapt_gen_params),
+	KUNIT_CASE(svm_core_window_adaptive_neighbour),
 	KUNIT_CASE(svm_core_window_policy_kept),
 	{}
 };
