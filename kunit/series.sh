@@ -403,6 +403,20 @@ cmd_glue() {
 		grep -qx 'CONFIG_SVM_CORE=y' "$cfg" ||
 			die "CONFIG_SVM_CORE is not y with CONFIG_HSA_AMD_SVM=y and no KUnit test selecting it: HSA_AMD_SVM must select SVM_CORE"
 		say "SVM_CORE selection: CONFIG_HSA_AMD_SVM=y selects CONFIG_SVM_CORE=y (KUnit off)"
+		# The core itself without KUnit, where VISIBLE_IF_KUNIT means
+		# static: every test configuration has KUnit, so only this
+		# build sees what that breaks (a directory of its own, so that
+		# the glue build directory keeps its configuration).
+		nokunit=$GBUILD-nokunit
+		mkdir -p "$nokunit"
+		cp "$cfg" "$nokunit/.config"
+		if ! make -C "$GTREE" O="$nokunit" ARCH=x86_64 CC="ccache gcc" \
+			-j"$(nproc)" -s olddefconfig lib/svm_core/ \
+			> "$WORK/nokunit.log" 2>&1; then
+			grep -a -E 'error|Error' "$WORK/nokunit.log" >&2 || cat "$WORK/nokunit.log" >&2
+			die "lib/svm_core does not build without KUnit (above)"
+		fi
+		say "lib/svm_core builds without KUnit (CONFIG_KUNIT=n, CONFIG_SVM_CORE=y)"
 	fi
 	say "amdkfd glue clean: ${#kfd[@]} amdkfd objects, W=1 + sparse against pristine, modpost on amdgpu.ko in $(elapsed)"
 }
