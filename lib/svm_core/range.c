@@ -365,6 +365,52 @@ static int svm_core_split_check(const struct svm_core_range *r,
 	return 0;
 }
 
+/* Storage of one part of a split: see svm_core_part_storage(). */
+struct svm_core_part_st {
+	bool need;
+	struct svm_core_run *runs;
+	struct svm_core_run *old;
+	unsigned int max_runs;
+};
+
+/*
+ * Check a split and find, or allocate, the storage of each part it needs
+ * (@st[0] the head, @st[1] the tail). On error nothing is left allocated.
+ */
+static int svm_core_split_storage(const struct svm_core_range *r,
+				  unsigned long start, unsigned long last,
+				  struct svm_core_range *head,
+				  struct svm_core_range *tail, gfp_t gfp,
+				  struct svm_core_part_st st[2])
+{
+	struct svm_core_range *parts[2] = { head, tail };
+	int i, ret;
+
+	memset(st, 0, 2 * sizeof(*st));
+	ret = svm_core_split_check(r, start, last, head, tail, &st[0].need,
+				   &st[1].need);
+	if (ret)
+		return ret;
+	for (i = 0; i < 2; i++) {
+		unsigned int n;
+
+		if (!st[i].need)
+			continue;
+		n = i ? svm_core_runs_in(r, last + 1, r->last) :
+			svm_core_runs_in(r, r->start, start - 1);
+		ret = svm_core_part_storage(parts[i], n, gfp, &st[i].runs,
+					    &st[i].max_runs, &st[i].old);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	/* a new array of the head's, not the prepared one it owns */
+	if (i == 1 && st[0].need && st[0].runs != head->runs)
+		svm_core_runs_free(st[0].runs);
+	return ret;
+}
+
 /**
  * svm_core_range_split_prepare() - allocate what a split will need
  * @r: the range svm_core_range_split() will cut down to [@start, @last]
@@ -383,8 +429,8 @@ static int svm_core_split_check(const struct svm_core_range *r,
  * svm_core_range_destroy(). Preparing twice is harmless.
  *
  * Context: caller holds @r's range lock.
- * Return: 0; -EINVAL as svm_core_range_split(); -ENOMEM. On error a part
- * may hold new storage already: svm_core_range_destroy() frees it.
+ * Return: 0; -EINVAL as svm_core_range_split(); -ENOMEM. On error nothing
+ * has changed.
  */
 int svm_core_range_split_prepare(const struct svm_core_range *r,
 				 unsigned long start, unsigned long last,
@@ -392,33 +438,19 @@ int svm_core_range_split_prepare(const struct svm_core_range *r,
 				 struct svm_core_range *tail, gfp_t gfp)
 {
 	struct svm_core_range *parts[2] = { head, tail };
-	unsigned int need[2] = { 0, 0 };
-	bool need_head, need_tail;
+	struct svm_core_part_st st[2];
 	int i, ret;
 
-	ret = svm_core_split_check(r, start, last, head, tail, &need_head,
-				   &need_tail);
+	ret = svm_core_split_storage(r, start, last, head, tail, gfp, st);
 	if (ret)
 		return ret;
-	if (need_head)
-		need[0] = svm_core_runs_in(r, r->start, start - 1);
-	if (need_tail)
-		need[1] = svm_core_runs_in(r, last + 1, r->last);
-
 	for (i = 0; i < 2; i++) {
-		struct svm_core_run *runs, *old;
-		unsigned int max_runs;
-
-		if (!(i ? need_tail : need_head))
+		if (!st[i].need)
 			continue;
-		ret = svm_core_part_storage(parts[i], need[i], gfp, &runs,
-					    &max_runs, &old);
-		if (ret)
-			return ret;
-		if (runs && runs != parts[i]->runs) {
-			svm_core_runs_free(old);
-			parts[i]->runs = runs;
-			parts[i]->max_runs = max_runs;
+		if (st[i].runs && st[i].runs != parts[i]->runs) {
+			svm_core_runs_free(st[i].old);
+			parts[i]->runs = st[i].runs;
+			parts[i]->max_runs = st[i].max_runs;
 		}
 		parts[i]->nr_runs = 0;
 		parts[i]->reserved = 0;
@@ -459,43 +491,22 @@ int svm_core_range_split(struct svm_core_range *r, unsigned long start,
 			 unsigned long last, struct svm_core_range *head,
 			 struct svm_core_range *tail, gfp_t gfp)
 {
-	struct svm_core_run *head_runs = NULL, *tail_runs = NULL;
-	struct svm_core_run *head_old = NULL, *tail_old = NULL;
-	unsigned int nh = 0, nt = 0, mh = 1, mt = 1;
-	bool need_head, need_tail;
+	struct svm_core_part_st st[2];
 	int ret;
 
-	ret = svm_core_split_check(r, start, last, head, tail, &need_head,
-				   &need_tail);
+	ret = svm_core_split_storage(r, start, last, head, tail, gfp, st);
 	if (ret)
 		return ret;
 
-	if (need_head) {
-		nh = svm_core_runs_in(r, r->start, start - 1);
-		ret = svm_core_part_storage(head, nh, gfp, &head_runs, &mh,
-					    &head_old);
-		if (ret)
-			return ret;
-	}
-	if (need_tail) {
-		nt = svm_core_runs_in(r, last + 1, r->last);
-		ret = svm_core_part_storage(tail, nt, gfp, &tail_runs, &mt,
-					    &tail_old);
-		if (ret) {
-			/* a new array, not the prepared one the head owns */
-			if (need_head && head_runs != head->runs)
-				svm_core_runs_free(head_runs);
-			return ret;
-		}
-	}
-
 	/* Nothing can fail from here on. */
-	svm_core_runs_free(head_old);
-	svm_core_runs_free(tail_old);
-	if (need_head)
-		svm_core_range_carve(head, r, r->start, start - 1, head_runs, mh);
-	if (need_tail)
-		svm_core_range_carve(tail, r, last + 1, r->last, tail_runs, mt);
+	svm_core_runs_free(st[0].old);
+	svm_core_runs_free(st[1].old);
+	if (st[0].need)
+		svm_core_range_carve(head, r, r->start, start - 1, st[0].runs,
+				     st[0].max_runs);
+	if (st[1].need)
+		svm_core_range_carve(tail, r, last + 1, r->last, st[1].runs,
+				     st[1].max_runs);
 
 	/* The middle keeps r's storage: it never holds more runs than r did. */
 	svm_core_runs_clip(r, r->runs, r->nr_runs, r->start, start, last);
