@@ -259,6 +259,25 @@ static int random_plan(unsigned long i)
 	return sweep(name, setup, line);
 }
 
+/*
+ * Count a sweep that failed @k allocations in turn: it must have had at
+ * least @min_allocs to fail, or it proves nothing.
+ */
+static void report(const char *name, int k, unsigned int min_allocs,
+		   unsigned int *passed, unsigned int *failed)
+{
+	if (k >= 0 && (unsigned int)k < min_allocs) {
+		printf("FAIL %s: only %d allocations, expected %u\n", name, k,
+		       min_allocs);
+		k = -1;
+	}
+	if (k < 0)
+		(*failed)++;
+	else
+		(*passed)++;
+	printf("svm-nomem: %s: %d allocations failed in turn\n", name, k);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long seed = 1, plans = 2000, i;
@@ -281,37 +300,12 @@ int main(int argc, char **argv)
 	}
 	rnd_state = seed * 0x9e3779b97f4a7c15ULL + 1;
 
-	for (c = 0; c < ARRAY_SIZE(api_cases); c++) {
-		k = sweep_api(c);
-		/* Each call allocates, or the sweep proves nothing. */
-		if (k == 0) {
-			printf("FAIL %s: no allocation to fail\n",
-			       api_cases[c].name);
-			k = -1;
-		}
-		if (k < 0)
-			failed++;
-		else
-			passed++;
-		printf("svm-nomem: %s: %d allocations failed in turn\n",
-		       api_cases[c].name, k);
-	}
-
-	for (c = 0; c < ARRAY_SIZE(cases); c++) {
-		k = sweep(cases[c].name, cases[c].setup, cases[c].line);
-		/* The line must allocate, or the sweep proves nothing. */
-		if (k >= 0 && (unsigned int)k < cases[c].min_allocs) {
-			printf("FAIL %s: only %d allocations, expected %u\n",
-			       cases[c].name, k, cases[c].min_allocs);
-			k = -1;
-		}
-		if (k < 0)
-			failed++;
-		else
-			passed++;
-		printf("svm-nomem: %s: %d allocations failed in turn\n",
-		       cases[c].name, k);
-	}
+	for (c = 0; c < ARRAY_SIZE(api_cases); c++)
+		report(api_cases[c].name, sweep_api(c), 1, &passed, &failed);
+	for (c = 0; c < ARRAY_SIZE(cases); c++)
+		report(cases[c].name,
+		       sweep(cases[c].name, cases[c].setup, cases[c].line),
+		       cases[c].min_allocs, &passed, &failed);
 	for (i = 0; i < plans; i++) {
 		if (random_plan(i) < 0) {
 			printf("svm-nomem: seed %lu\n", seed);
