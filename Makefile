@@ -32,6 +32,10 @@
 #                     new warning; vmlinux and amdgpu.ko (a module) built, so
 #                     that modpost finds a missing export [+ sparse]
 #   make tree         the series checked out; prints the tree's path
+#   make writeback    after commits in that tree (git commit, git rebase
+#                     -i): its HEAD written back into patches/ and the
+#                     files the series adds (drivers/, lib/, ...), staged
+#                     [REV=... to write another commit of that tree]
 #   make deps         everything any target installs
 #   make check        every step above but sim and bench, each run even if
 #                     one before failed; ends with "check: N passed, N failed"
@@ -49,7 +53,7 @@ CHECK_STEPS := lint test-harness userspace kunit kunit-kasan e2e series glue war
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
-.PHONY: all check deps tree kunit kunit-kasan lint warnings e2e userspace sim bench test-harness series glue clean distclean help
+.PHONY: all check deps tree writeback kunit kunit-kasan lint warnings e2e userspace sim bench test-harness series glue clean distclean help
 
 all: kunit
 
@@ -62,6 +66,10 @@ deps:
 tree:
 	@$(HARNESS) deps tree
 	@$(HARNESS) tree
+
+writeback:
+	@$(HARNESS) deps tree
+	@$(HARNESS) writeback $(REV)
 
 kunit:
 	@$(HARNESS) deps kunit

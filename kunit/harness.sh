@@ -102,6 +102,28 @@ cmd_tree() {
 	echo "$KTREE"
 }
 
+# ----------------------------------------------------------- writeback ----
+
+# The commits BASE..REV of the worktree "make tree" printed, written back
+# into patches/ and the project files (REV: its HEAD, where commits made
+# there, git commit --amend and git rebase -i leave them). The files the
+# series adds go to their paths in this repository, in their version at
+# REV; each patch keeps only its edits of upstream files.
+cmd_writeback() {
+	local rev=${1:-HEAD} tip
+
+	tree_layout
+	git -C "$KTREE" rev-parse -q --verify HEAD > /dev/null 2>&1 ||
+		die "no series worktree yet: run make tree first"
+	tip=$(git -C "$KTREE" rev-parse -q --verify "$rev^{commit}") ||
+		die "$rev is not a commit of $KTREE"
+	git -C "$KTREE" merge-base --is-ancestor "$BASE" "$tip" ||
+		die "$rev does not descend from the series' base ($BASE)"
+	[ -z "$(git -C "$KTREE" status --porcelain --untracked-files=no)" ] ||
+		die "$KTREE has changes not committed: commit them (git commit --amend, or a fixup commit and git rebase -i) first"
+	"${PY[@]}" writeback "$KTREE" "$BASE" "$tip"
+}
+
 # --------------------------------------------------------------- kunit ----
 
 cmd_kunit() {
@@ -166,14 +188,10 @@ cmd_lint() {
 	# checkpatch runs inside the tree, on the files as the series laid
 	# them, so that it knows the tree (MAINTAINERS, spelling, Kconfig).
 	series_checkout
-	mapfile -t docs < <("${PY[@]}" project-files | grep -E '\.[ch]$')
-	src=("${docs[@]}")
+	mapfile -t src < <("${PY[@]}" project-files | grep -E '\.[ch]$')
+	# kernel-doc for the kernel's files; the user-space tools have none.
+	mapfile -t docs < <(printf '%s\n' "${src[@]}" | grep -v '^tools/')
 	mapfile -t patches < <("${PY[@]}" patches)
-	# The user-space tools are not in the series: check them in place.
-	while read -r p; do
-		src+=("$REPO/$p")
-	done < <(cd "$REPO" && git ls-files -co --exclude-standard -- \
-		'tools/*.c' 'tools/*.h' | LC_ALL=C sort)
 	cd "$KTREE"
 	# In a git tree checkpatch validates SPDX tags with Debian's python3
 	# (python3-ply, python3-git): that one first in PATH.
@@ -206,9 +224,10 @@ case "${1:-}" in
 deps) cmd_deps "${2:-}" ;;
 packages) for p in $(target_pkgs "${2:-check}"); do echo "${p##*:}"; done ;;
 tree) cmd_tree ;;
+writeback) cmd_writeback "${2:-}" ;;
 kunit) shift; cmd_kunit "$@" ;;
 lint) cmd_lint ;;
 warnings) cmd_warnings ;;
 summary) "${PY[@]}" summary "$CACHE" "${2:-$CACHE/check-steps}" ;;
-*) die "usage: harness.sh deps TARGET|packages TARGET|tree|kunit NAME [ARGS]|lint|warnings|summary [STEPS]" ;;
+*) die "usage: harness.sh deps TARGET|packages TARGET|tree|writeback [REV]|kunit NAME [ARGS]|lint|warnings|summary [STEPS]" ;;
 esac

@@ -5,7 +5,9 @@
 # checked the way a maintainer receiving it would, and the amdkfd glue
 # compiled against the tree without it.
 #
-#   series.sh series   the series branch git format-patch'ed with a cover
+#   series.sh series   the series branch written back into a copy of
+#                      patches/ without a byte changed (make writeback's
+#                      round trip), git format-patch'ed with a cover
 #                      letter into $CACHE/series/, checkpatch --strict on
 #                      every patch, what each commit touches compiled, the
 #                      amdkfd suites at the commit that adds them and at the
@@ -246,6 +248,8 @@ cmd_series() {
 		die "the series carries the identity of whoever generates it (author, Signed-off-by, MAINTAINERS): set git config user.name and user.email first"
 	build_dirs
 	build_series
+	"${PY[@]}" roundtrip "$GTREE" "$BASE" "$BRANCH" ||
+		die "the series branch does not write back to patches/ as it is: run make writeback after make tree, or fix the patch by hand"
 	n=$(g rev-list --count "$BASE..$BRANCH")
 	rm -rf "$out"
 	# The cover letter is from the series' first author, dated as its last

@@ -7,6 +7,11 @@
     svm_harness.py project-files          files the series lays in
     svm_harness.py apply TREE BASE BRANCH KEY [IDENT]
                                           the series as commits on BASE
+    svm_harness.py writeback TREE BASE BRANCH
+                                          BASE..BRANCH back into patches/
+                                          and the project files
+    svm_harness.py roundtrip TREE BASE BRANCH
+                                          would writeback change a byte?
     svm_harness.py commit-as-patch PATCH  a patch plus the files it lays
     svm_harness.py patch-paths added|deleted PATCH
     svm_harness.py has-diff PATCH         exit status 0 if it has a diff
@@ -23,6 +28,7 @@ A problem is printed as "harness: ..." on stderr, with exit status 1.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,6 +64,43 @@ def cmd_apply(tree, base, branch, key_file, ident=""):
             print(f"harness: {len(entries)} commits of patches/series on "
                   f"{git(tree, 'rev-parse', '--short', base).strip()} as "
                   f"branch {branch}")
+
+
+def cmd_writeback(tree, base, branch):
+    """Write the branch back into this repository; print what changed."""
+    with tempfile.TemporaryDirectory() as work:
+        changed = svm_series.write_back(tree, REPO, base, branch, REPO, work)
+    svm_series.load(REPO)
+    lines(f"  {f}" for f in changed)
+    n = len(git(tree, "rev-list", f"{base}..{branch}").split())
+    print(f"harness: {n} commits of {branch} written back: "
+          f"{len(changed) or 'no'} file(s) changed")
+
+
+def copy_series(repo, dest):
+    """patches/ and every project file of repo, copied into dest."""
+    shutil.copytree(os.path.join(repo, "patches"),
+                    os.path.join(dest, "patches"))
+    for f in svm_series.project_files(repo):
+        os.makedirs(os.path.dirname(os.path.join(dest, f)), exist_ok=True)
+        shutil.copy2(os.path.join(repo, f), os.path.join(dest, f))
+
+
+def cmd_roundtrip(tree, base, branch):
+    """Write the branch back into a copy; 1 if a byte would change."""
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "repo")
+        copy_series(REPO, out)
+        changed = svm_series.write_back(tree, out, base, branch, out, work)
+    if changed:
+        lines(f"  {f}" for f in changed)
+        print(f"harness: writing {branch} back would change {len(changed)} "
+              "file(s) (above): patches/ is not what make writeback writes",
+              file=sys.stderr)
+        return 1
+    print(f"harness: round trip exact: {branch} written back changes no byte "
+          "of patches/ or the project files")
+    return 0
 
 
 def cmd_summary(cache, steps_file):
@@ -134,6 +177,10 @@ def run(argv):
         lines(svm_series.project_files(REPO))
     elif cmd == "apply" and len(args) in (4, 5):
         cmd_apply(*args)
+    elif cmd == "writeback" and len(args) == 3:
+        cmd_writeback(*args)
+    elif cmd == "roundtrip" and len(args) == 3:
+        return cmd_roundtrip(*args)
     elif cmd == "commit-as-patch" and len(args) == 1:
         entries = svm_series.load(REPO)
         files = svm_series.claims(REPO, entries)[args[0]]

@@ -186,7 +186,7 @@ class SeriesFileTest(TmpTest):
             "patches/series claims it",
             "patches/0003-extra.patch is not listed in patches/series",
             "patches/series:2: README is not a project file (under "
-            "Documentation, include, lib)",
+            "Documentation, drivers, include, lib, tools/testing/svm_core)",
             "patches/series:2: gone.c matches no file",
             "patches/series:3: 0002-hook.patch is listed twice (first on "
             "line 2)",
@@ -241,6 +241,11 @@ class PatchTextTest(unittest.TestCase):
         self.assertEqual(svm_series.commit_objects(files),
                          [via + "kfd_svm.o", via + "kfd_migrate.o",
                           "lib/svm_core/set.o"])
+        self.assertEqual(svm_series.commit_objects(
+            ["drivers/gpu/drm/amd/amdkfd/tests/kfd_migrate_test.c",
+             "drivers/gpu/drm/amd/amdkfd/tests/.kunitconfig",
+             "tools/testing/svm_core/svm-sim.c"]),
+            [via + "kfd_migrate.o", via + "kfd_svm.o"])
 
 
 class ApplySeriesTest(TmpTest):
@@ -335,6 +340,157 @@ class ApplySeriesTest(TmpTest):
                                     r"does not apply to .* \(Linux 6\.12\.0\) "
                                     "after the 1 commit"):
             self.apply()
+
+
+DRV = "drivers/x/tests/x_test.c"
+DRV_V1 = "int a;\nint b;\nint c;\n"
+DRV_FINAL = "int a;\nint b2;\nint c;\n"
+DRV_DIFF = textwrap.dedent(f"""\
+    diff --git a/{DRV} b/{DRV}
+    --- a/{DRV}
+    +++ b/{DRV}
+    @@ -1,3 +1,3 @@
+     int a;
+    -int b;
+    +int b2;
+     int c;
+    """)
+
+
+def driver_project(path):
+    """project() plus a driver file laid by 0002 and edited by 0003."""
+    r = project(path)
+    write(os.path.join(r, DRV), DRV_FINAL)
+    write(os.path.join(r, "patches/0003-edit.patch"),
+          patch_text("x: edit its test", DRV_DIFF))
+    write(os.path.join(r, "patches/series"),
+          "# the series\n0001-core.patch lib/core/ include/linux/core.h\n"
+          f"0002-hook.patch drivers/x/\n0003-edit.patch\n")
+    return r
+
+
+class WriteBackTest(TmpTest):
+    """Files laid as they stood, and the branch written back exactly."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = driver_project(self.path("repo"))
+        self.tree = git_kernel(self.path("tree"))
+        os.environ.update(GIT_ENV)
+
+    def apply(self, repo=None, branch="series"):
+        """Apply repo's series (default: self.repo) as branch."""
+        repo = repo or self.repo
+        return svm_series.apply_series(self.tree, repo, svm_series.load(repo),
+                                       "pristine", branch, ME,
+                                       self.path(f"{branch}.key"), self.tmp)
+
+    def show(self, rev, path):
+        """A file's text at a commit of the tree."""
+        return sh(self.tree, "git", "show", f"{rev}:{path}").stdout
+
+    def snapshot(self, repo):
+        """Every file of a repository's patches/ and project files."""
+        files = ["patches/" + p for p in os.listdir(os.path.join(repo,
+                                                                 "patches"))]
+        files += svm_series.project_files(repo)
+        return {f: read(os.path.join(repo, f)) for f in sorted(files)}
+
+    def write_back(self, out, branch="series"):
+        """write_back() of branch into out; the files it changed."""
+        work = self.path("work")
+        os.makedirs(work, exist_ok=True)
+        return svm_series.write_back(self.tree, self.repo, "pristine",
+                                     branch, out, work)
+
+    def test_file_laid_as_it_stood_then_edited(self):
+        self.apply()
+        self.assertEqual(self.show("series~1", DRV), DRV_V1)
+        self.assertEqual(self.show("series", DRV), DRV_FINAL)
+        self.assertEqual(self.show("series~2", "lib/core/core.c"),
+                         "int core;\n")
+
+    def test_patch_may_not_add_or_early_edit_a_project_file(self):
+        write(os.path.join(self.repo, "patches/series"),
+              "0001-core.patch lib/core/ include/linux/core.h\n"
+              "0002-hook.patch\n0003-edit.patch drivers/x/\n")
+        with self.assertRaisesRegex(SeriesError, "0003-edit.patch edits "
+                                    f"{DRV}, which line 3 .* lays"):
+            self.apply()
+        add = DRV_DIFF.replace("--- a/", "new file mode 100644\n--- a/")
+        write(os.path.join(self.repo, "patches/0003-edit.patch"),
+              patch_text("x: edit its test", add))
+        write(os.path.join(self.repo, "patches/series"),
+              "0001-core.patch lib/core/ include/linux/core.h\n"
+              "0002-hook.patch drivers/x/\n0003-edit.patch\n")
+        with self.assertRaisesRegex(SeriesError, f"0003-edit.patch adds {DRV}"):
+            self.apply()
+
+    def test_hunk_that_no_longer_takes_back_is_named(self):
+        write(os.path.join(self.repo, DRV), "int a;\nint zz;\nint c;\n")
+        with self.assertRaisesRegex(SeriesError, "0003-edit.patch's hunks "
+                                    f"for {DRV} do not apply"):
+            self.apply()
+
+    def test_round_trip_exact_after_one_write_back(self):
+        self.apply()
+        # The stand-in patches are hand-written: the first write-back makes
+        # them what format-patch writes, and from then on nothing changes.
+        changed = self.write_back(self.repo)
+        self.assertIn("patches/0003-x-edit-its-test.patch", changed)
+        self.assertFalse(os.path.exists(os.path.join(
+            self.repo, "patches/0003-edit.patch")))
+        before = self.snapshot(self.repo)
+        self.assertTrue(self.apply())
+        self.assertEqual(self.write_back(self.repo), [])
+        self.assertEqual(self.snapshot(self.repo), before)
+        # The patch carries the edit, never the driver file's creation.
+        patch = before["patches/0002-lib-hook-core.patch"]
+        self.assertNotIn(DRV, patch)
+        self.assertIn("-int b;\n+int b2;", before[
+            "patches/0003-x-edit-its-test.patch"])
+        self.assertIn("0002-lib-hook-core.patch drivers/x/\n",
+                      before["patches/series"])
+
+    def test_change_made_in_the_tree_comes_back(self):
+        self.apply()
+        self.write_back(self.repo)
+        self.apply()
+        # Amend the commit that lays the driver file and add a commit that
+        # lays a new one: the round trip a maintainer makes.
+        sh(self.tree, "git", "checkout", "-q", "-B", "work", "series~1")
+        write(os.path.join(self.tree, DRV), "int a;\nint b;\nint c;\nint d;\n")
+        sh(self.tree, "git", "commit", "-q", "-a", "--amend", "--no-edit")
+        sh(self.tree, "git", "cherry-pick", "series")
+        write(os.path.join(self.tree, "drivers/x/tests/y_test.c"), "int y;\n")
+        sh(self.tree, "git", "add", "drivers/x/tests/y_test.c")
+        sh(self.tree, "git", "commit", "-q", "-m", "x: add y")
+        self.write_back(self.repo, "work")
+        self.assertEqual(read(os.path.join(self.repo, DRV)),
+                         "int a;\nint b2;\nint c;\nint d;\n")
+        series = read(os.path.join(self.repo, "patches/series"))
+        self.assertIn("0004-x-add-y.patch drivers/x/tests/y_test.c\n", series)
+        self.assertIn(f"0002-lib-hook-core.patch {DRV}\n", series)
+        self.assertEqual(read(os.path.join(self.repo,
+                                           "drivers/x/tests/y_test.c")),
+                         "int y;\n")
+        # Built again from what was written: the same trees, commit by
+        # commit.
+        self.assertTrue(self.apply(branch="again"))
+        for i in range(4):
+            self.assertEqual(
+                sh(self.tree, "git", "rev-parse", f"work~{i}^{{tree}}").stdout,
+                sh(self.tree, "git", "rev-parse", f"again~{i}^{{tree}}").stdout)
+
+    def test_untracked_files_are_not_project_files(self):
+        sh(self.repo, "git", "init", "-q")
+        sh(self.repo, "git", "add", "-A")
+        write(os.path.join(self.repo, "lib/core/scratch.c"), "int s;\n")
+        self.assertNotIn("lib/core/scratch.c",
+                         svm_series.project_files(self.repo))
+        self.assertNotIn("lib/core/scratch.c",
+                         svm_series.expand(self.repo, "lib/core/"))
+        svm_series.load(self.repo)
 
 
 class ShellTreeTest(TmpTest):
