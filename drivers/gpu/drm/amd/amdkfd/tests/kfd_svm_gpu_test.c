@@ -1,0 +1,1677 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit suites that run amdkfd's SVM migration paths on a forged GPU.
+ *
+ * Included at the end of kfd_svm.c, after tests/kfd_svm_test.c whose
+ * process fixture (t_setup(), t_done(), the range accessors) they use.
+ *
+ * What is forged, and only that: a PCI device that is never bound (a
+ * struct device with a DMA mask, for dma-direct and devres), an
+ * amdgpu_device with the fields the SVM paths read (GC 9.4.2, VRAM size,
+ * the TTM device's LRU lock and pinned list, the GTT window lock), a
+ * kfd_dev with one kfd_node, and a process device. The VRAM is real
+ * device-private memory registered by amdkfd's own
+ * kgd2kfd_init_zone_device(), so the real svm_migrate_pgmap_ops serve
+ * CPU faults. Five KUnit static stubs replace exactly the calls that
+ * reach the hardware:
+ *
+ * - svm_migrate_copy_memory_gart(): the SDMA copy is done by the CPU,
+ *   between the system pages (through the DMA addresses dma-direct gave)
+ *   and a shadow buffer indexed by VRAM address, under the same GTT
+ *   window lock;
+ * - amdgpu_bo_create_user(): a pinned BO whose VRAM resource holds
+ *   blocks of a gpu_buddy of the forged VRAM, so that amdgpu_res_first()
+ *   and amdgpu_res_next() walk real blocks; its reservation object,
+ *   eviction fence and GEM reference count are the real ones;
+ * - svm_range_reserve_bos(): the page-directory BOs (none here);
+ * - svm_range_map_to_gpus() and svm_range_unmap_from_gpus(): GPU page
+ *   tables; the replacements record the address amdkfd maps for every
+ *   page and clear mapped_to_gpu as the real unmap does.
+ *
+ * Everything else runs for real: svm_range_restore_pages(), HMM,
+ * migrate_vma_*(), the ZONE_DEVICE pages, dma_map_page(), the eviction
+ * fence and the eviction worker. Static stubs act on the test thread
+ * only, so work amdkfd queues to a kworker that would reach a stubbed
+ * call (the eviction worker) is disabled and run by the test itself.
+ *
+ * KUnit cases run in kernel threads, for which get_task_mm() returns
+ * NULL: the process's lead thread is a forged task whose only state is
+ * its mm and task lock, so that amdkfd finds the test thread's mm.
+ *
+ * Every case writes a pattern over its pages with the CPU, checks the
+ * placement of every page through hmm_range_fault(), the VRAM address
+ * amdkfd mapped against the BO's resource, the shadow (VRAM) contents,
+ * the range's counts and location, the process device's page_in,
+ * page_out and vram_usage, and reads every byte back at the end; the
+ * BOs must all be released before the case ends.
+ *
+ * Copyright 2026 The svm_core authors
+ */
+
+#include <linux/dma-direct.h>
+#include <linux/gpu_buddy.h>
+#include <linux/highmem.h>
+#include <linux/kprobes.h>
+#include <linux/hmm.h>
+#include <linux/memremap.h>
+#include <linux/mmu_notifier.h>
+#include <linux/pci.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "amdgpu_reset.h"
+#include "amdgpu_vram_mgr.h"
+
+/* The forged VRAM: what the BO allocator hands out and the pgmap covers. */
+#define TG_VRAM_SIZE	SZ_64M
+#define TG_GPU_ID	0x2345
+#define TG_PASID	0x7e57
+#define TG_MAX_GPUS	2
+
+struct tg_bo {
+	struct amdgpu_bo_user ubo;
+	struct amdgpu_vram_mgr_resource vres;
+	struct tg_gpu *gpu;
+};
+
+struct tg_gpu {
+	struct pci_dev *pdev;
+	struct amdgpu_device *adev;
+	struct kfd_dev *kfd;
+	struct kfd_node *node;
+	struct amdgpu_reset_domain *reset_domain;
+	struct gpu_buddy vram;
+	struct mutex vram_lock;		/* protects vram */
+	void *shadow;			/* VRAM contents, by VRAM address */
+	atomic_t live_bos;
+	wait_queue_head_t bo_wait;
+	/* What the stubs were asked. */
+	unsigned long pages_to_vram;
+	unsigned long pages_to_ram;
+	unsigned int copies;
+	unsigned int fail_copy_at;	/* fail the n-th copy (1-based) */
+	unsigned int bos_created;
+	unsigned int maps;
+	unsigned int unmaps;
+	/* address mapped per page of the test mapping, 0: not mapped */
+	u64 *map_addr;
+	bool torn_down;
+};
+
+struct tg_test {
+	struct kunit *test;
+	struct kfd_svm_test *t;
+	struct tg_gpu *gpu[TG_MAX_GPUS];
+	unsigned int ngpus;
+	struct task_struct *lead;
+	u32 seed;
+	/* the mapping order of the first page tg_where() saw */
+	unsigned int first_order;
+};
+
+static struct tg_test *tg_of(struct kunit *test)
+{
+	return test->priv;
+}
+
+/* The forged GPU whose amdgpu_device is @adev. */
+static struct tg_gpu *tg_gpu_of_adev(struct kunit *test,
+				     struct amdgpu_device *adev)
+{
+	struct tg_test *tg = tg_of(test);
+	unsigned int i;
+
+	for (i = 0; i < tg->ngpus; i++)
+		if (tg->gpu[i]->adev == adev)
+			return tg->gpu[i];
+	KUNIT_FAIL(test, "no forged GPU has amdgpu_device %p", adev);
+	return NULL;
+}
+
+/* ------------------------------------------------------ what ran ---- */
+
+/*
+ * With CONFIG_KPROBES, each case ends with a line "ran: f g ..." naming
+ * the functions of the migration paths that executed while it ran
+ * (kprobe hits, the workers' included), so that a reader of the log, or
+ * a script checking a table of what runs where, need not take a case's
+ * name for it. A function that cannot be probed (absent from this
+ * kernel, or inlined) is named on a line "not probed: ...".
+ */
+#if IS_ENABLED(CONFIG_KPROBES)
+static const char * const tg_traced[] = {
+	"svm_range_restore_pages",
+	"svm_migrate_gpu_fault",
+	"svm_migrate_to_vram",
+	"svm_migrate_ram_to_vram",
+	"svm_migrate_vma_to_vram",
+	"svm_migrate_copy_to_vram",
+	"svm_migrate_to_ram",
+	"svm_migrate_vram_to_ram",
+	"svm_migrate_vma_to_ram",
+	"svm_migrate_copy_to_ram",
+	"svm_range_vram_node_new",
+	"svm_range_evict_svm_bo_worker",
+	"svm_range_bo_release",
+	"svm_range_validate_and_map",
+	"svm_range_dma_map_dev",
+	"svm_migrate_page_free",
+};
+
+struct tg_probe {
+	struct kprobe kp;
+	atomic_t hits;
+	bool on;
+};
+
+static struct tg_probe tg_probes[ARRAY_SIZE(tg_traced)];
+
+static int tg_probe_hit(struct kprobe *kp, struct pt_regs *regs)
+{
+	atomic_inc(&container_of(kp, struct tg_probe, kp)->hits);
+	return 0;
+}
+
+static void tg_probes_on(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tg_traced); i++) {
+		memset(&tg_probes[i], 0, sizeof(tg_probes[i]));
+		tg_probes[i].kp.symbol_name = tg_traced[i];
+		tg_probes[i].kp.pre_handler = tg_probe_hit;
+		tg_probes[i].on = !register_kprobe(&tg_probes[i].kp);
+	}
+}
+
+static void tg_probes_off(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tg_traced); i++)
+		if (tg_probes[i].on)
+			unregister_kprobe(&tg_probes[i].kp);
+}
+
+static void tg_probes_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tg_traced); i++)
+		atomic_set(&tg_probes[i].hits, 0);
+}
+
+static void tg_probes_report(struct kunit *test)
+{
+	char *ran = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	char *off = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	unsigned int i;
+
+	if (!ran || !off)
+		return;
+	for (i = 0; i < ARRAY_SIZE(tg_traced); i++) {
+		char *list = !tg_probes[i].on ? off :
+			     atomic_read(&tg_probes[i].hits) ? ran : NULL;
+
+		if (list) {
+			strlcat(list, " ", 1024);
+			strlcat(list, tg_traced[i], 1024);
+		}
+	}
+	kunit_info(test, "ran:%s\n", ran);
+	if (*off)
+		kunit_info(test, "not probed:%s\n", off);
+}
+#else
+static void tg_probes_on(void) { }
+static void tg_probes_off(void) { }
+static void tg_probes_reset(void) { }
+static void tg_probes_report(struct kunit *test) { }
+#endif
+
+static int tg_suite_init(struct kunit_suite *suite)
+{
+	tg_probes_on();
+	return amdkfd_svm_suite_init(suite);
+}
+
+static void tg_suite_exit(struct kunit_suite *suite)
+{
+	tg_probes_off();
+}
+
+/* ---------------------------------------------------------- stubs ---- */
+
+/*
+ * The SDMA copy, done by the CPU. @sys holds DMA addresses of system
+ * pages (dma-direct: physical addresses on this machine), @vram VRAM
+ * addresses: both as amdkfd computed them.
+ */
+static int tg_copy(struct amdgpu_device *adev, dma_addr_t *sys, u64 *vram,
+		   u64 npages, enum MIGRATION_COPY_DIR direction,
+		   struct dma_fence **mfence)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct tg_gpu *gpu = tg_gpu_of_adev(test, adev);
+	u64 i;
+	int r = 0;
+
+	if (!gpu)
+		return -ENODEV;
+	mutex_lock(&adev->mman.gtt_window_lock);
+	gpu->copies++;
+	if (gpu->fail_copy_at && gpu->copies == gpu->fail_copy_at) {
+		r = -EIO;
+		goto out;
+	}
+	for (i = 0; i < npages; i++) {
+		phys_addr_t phys = dma_to_phys(adev->dev, sys[i]);
+		void *dev_mem, *sys_mem;
+
+		if (vram[i] >= TG_VRAM_SIZE || !PAGE_ALIGNED(vram[i]) ||
+		    !pfn_valid(PHYS_PFN(phys))) {
+			KUNIT_FAIL(test, "copy of VRAM 0x%llx, system 0x%llx",
+				   vram[i], (u64)sys[i]);
+			r = -EINVAL;
+			goto out;
+		}
+		dev_mem = gpu->shadow + vram[i];
+		sys_mem = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
+		if (direction == FROM_RAM_TO_VRAM)
+			memcpy(dev_mem, sys_mem, PAGE_SIZE);
+		else
+			memcpy(sys_mem, dev_mem, PAGE_SIZE);
+		kunmap_local(sys_mem);
+	}
+	if (direction == FROM_RAM_TO_VRAM)
+		gpu->pages_to_vram += npages;
+	else
+		gpu->pages_to_ram += npages;
+out:
+	mutex_unlock(&adev->mman.gtt_window_lock);
+	return r;
+}
+
+static void tg_bo_free(struct drm_gem_object *obj)
+{
+	struct tg_bo *bo = container_of(obj, struct tg_bo, ubo.bo.tbo.base);
+	struct tg_gpu *gpu = bo->gpu;
+	struct ttm_device *bdev = bo->ubo.bo.tbo.bdev;
+
+	spin_lock(&bdev->lru_lock);
+	list_del_init(&bo->vres.base.lru.link);
+	spin_unlock(&bdev->lru_lock);
+	mutex_lock(&gpu->vram_lock);
+	gpu_buddy_free_list(&gpu->vram, &bo->vres.blocks, 0);
+	mutex_unlock(&gpu->vram_lock);
+	dma_resv_fini(&obj->_resv);
+	kfree(bo);
+	if (atomic_dec_and_test(&gpu->live_bos))
+		wake_up_all(&gpu->bo_wait);
+}
+
+static const struct drm_gem_object_funcs tg_bo_funcs = {
+	.free = tg_bo_free,
+};
+
+/*
+ * A BO in the forged VRAM: its resource's blocks come from the GPU's
+ * gpu_buddy, as the VRAM manager's do; pinned, so that unreserving it
+ * moves it to the TTM device's pinned list instead of a manager's LRU.
+ */
+static int tg_bo_create_user(struct amdgpu_device *adev,
+			     struct amdgpu_bo_param *bp,
+			     struct amdgpu_bo_user **ubo_ptr)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct tg_gpu *gpu = tg_gpu_of_adev(test, adev);
+	struct gpu_buddy_block *block;
+	struct tg_bo *bo;
+	int r;
+
+	if (!gpu)
+		return -ENODEV;
+	KUNIT_EXPECT_EQ(test, bp->domain, (u32)AMDGPU_GEM_DOMAIN_VRAM);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&bo->vres.blocks);
+	mutex_lock(&gpu->vram_lock);
+	r = gpu_buddy_alloc_blocks(&gpu->vram, 0, TG_VRAM_SIZE, bp->size,
+				   PAGE_SIZE, &bo->vres.blocks, 0);
+	mutex_unlock(&gpu->vram_lock);
+	if (r) {
+		kfree(bo);
+		return r;
+	}
+	bo->gpu = gpu;
+	block = list_first_entry(&bo->vres.blocks, struct gpu_buddy_block,
+				 link);
+	bo->vres.base.start = amdgpu_vram_mgr_block_start(block) >> PAGE_SHIFT;
+	bo->vres.base.size = bp->size;
+	bo->vres.base.mem_type = TTM_PL_VRAM;
+	bo->vres.base.bo = &bo->ubo.bo.tbo;
+	INIT_LIST_HEAD(&bo->vres.base.lru.link);
+	bo->ubo.bo.tbo.bdev = &adev->mman.bdev;
+	bo->ubo.bo.tbo.resource = &bo->vres.base;
+	bo->ubo.bo.tbo.pin_count = 1;
+	bo->ubo.bo.tbo.base.size = bp->size;
+	bo->ubo.bo.tbo.base.funcs = &tg_bo_funcs;
+	kref_init(&bo->ubo.bo.tbo.base.refcount);
+	dma_resv_init(&bo->ubo.bo.tbo.base._resv);
+	bo->ubo.bo.tbo.base.resv = &bo->ubo.bo.tbo.base._resv;
+	atomic_inc(&gpu->live_bos);
+	gpu->bos_created++;
+	*ubo_ptr = &bo->ubo;
+	return 0;
+}
+
+static int tg_reserve_bos(struct svm_validate_context *ctx, bool intr)
+{
+	/* No page-directory BO to lock; svm_range_unreserve_bos() ends it */
+	drm_exec_init(&ctx->exec, intr ? DRM_EXEC_INTERRUPTIBLE_WAIT : 0, 0);
+	return 0;
+}
+
+static unsigned long tg_page(struct kfd_svm_test *t, unsigned long addr)
+{
+	return addr - t->base;
+}
+
+static int tg_map_to_gpus(struct svm_range *prange, unsigned long offset,
+			  unsigned long npages, bool readonly,
+			  unsigned long *bitmap, bool wait, bool flush_tlb)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct tg_test *tg = tg_of(test);
+	unsigned long i, first = t_start(prange) + offset;
+	u32 gpuidx;
+
+	for_each_set_bit(gpuidx, bitmap, MAX_GPU_INSTANCE) {
+		struct tg_gpu *gpu;
+
+		if (gpuidx >= tg->ngpus) {
+			KUNIT_FAIL(test, "map to GPU index %u", gpuidx);
+			return -EINVAL;
+		}
+		gpu = tg->gpu[gpuidx];
+		gpu->maps++;
+		for (i = 0; i < npages; i++) {
+			unsigned long page = tg_page(tg->t, first + i);
+
+			if (page >= T_PAGES) {
+				KUNIT_FAIL(test, "map of page 0x%lx", first + i);
+				return -EINVAL;
+			}
+			gpu->map_addr[page] = prange->dma_addr[gpuidx][offset + i];
+		}
+	}
+	return 0;
+}
+
+static int tg_unmap_from_gpus(struct svm_range *prange, unsigned long start,
+			      unsigned long last, uint32_t trigger)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct tg_test *tg = tg_of(test);
+	unsigned long addr;
+	unsigned int i;
+
+	if (!prange->mapped_to_gpu)
+		return 0;
+	/* What the real unmap does to the range; the page tables are ours */
+	if (t_start(prange) == start && t_last(prange) == last)
+		prange->mapped_to_gpu = false;
+	for (i = 0; i < tg->ngpus; i++) {
+		tg->gpu[i]->unmaps++;
+		for (addr = start; addr <= last; addr++)
+			if (tg_page(tg->t, addr) < T_PAGES)
+				tg->gpu[i]->map_addr[tg_page(tg->t, addr)] = 0;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- forge ---- */
+
+/* Interrupt rings with nothing pending: no retry fault to drain. */
+static u32 tg_ih_get_wptr(struct amdgpu_device *adev, struct amdgpu_ih_ring *ih)
+{
+	return ih->rptr;
+}
+
+static const struct amdgpu_ih_funcs tg_ih_funcs = {
+	.get_wptr = tg_ih_get_wptr,
+};
+
+static void tg_pdev_release(struct device *dev)
+{
+	kfree(to_pci_dev(dev));
+}
+
+/* After the test thread and its mm are gone: every device page is free. */
+static void tg_gpu_teardown(void *data)
+{
+	struct tg_gpu *gpu = data;
+
+	if (gpu->torn_down)
+		return;
+	gpu->torn_down = true;
+	/* BOs still held by device pages go when those pages are freed */
+	if (!wait_event_timeout(gpu->bo_wait, !atomic_read(&gpu->live_bos),
+				10 * HZ))
+		pr_err("kfd_svm_gpu_test: %d forged BO(s) never released\n",
+		       atomic_read(&gpu->live_bos));
+	else
+		gpu_buddy_fini(&gpu->vram);
+	/* devres: memunmap_pages() of amdkfd's pgmap, the memory region */
+	put_device(&gpu->pdev->dev);
+	vfree(gpu->shadow);
+	kvfree(gpu->map_addr);
+	kfree(gpu->reset_domain);
+	kfree(gpu->node);
+	kfree(gpu->kfd);
+	kfree(gpu->adev);
+	kfree(gpu);
+}
+
+/*
+ * Forge a GPU with @node_id as its topology id (node->id). Made before
+ * the process, so that it is torn down after it (KUnit runs cleanup
+ * actions in reverse), once the ranges have given their BOs back.
+ */
+static struct tg_gpu *tg_gpu_new(struct kunit *test, u32 node_id)
+{
+	struct tg_test *tg = tg_of(test);
+	struct amdgpu_device *adev;
+	struct tg_gpu *gpu;
+
+	KUNIT_ASSERT_LT(test, tg->ngpus, (unsigned int)TG_MAX_GPUS);
+	gpu = kzalloc(sizeof(*gpu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gpu);
+	mutex_init(&gpu->vram_lock);
+	init_waitqueue_head(&gpu->bo_wait);
+	gpu->pdev = kzalloc(sizeof(*gpu->pdev), GFP_KERNEL);
+	gpu->adev = kzalloc(sizeof(*gpu->adev), GFP_KERNEL);
+	gpu->kfd = kzalloc(sizeof(*gpu->kfd), GFP_KERNEL);
+	gpu->node = kzalloc(sizeof(*gpu->node), GFP_KERNEL);
+	gpu->reset_domain = kzalloc(sizeof(*gpu->reset_domain), GFP_KERNEL);
+	gpu->shadow = vzalloc(TG_VRAM_SIZE);
+	gpu->map_addr = kvcalloc(T_PAGES, sizeof(u64), GFP_KERNEL);
+	if (!gpu->pdev || !gpu->adev || !gpu->kfd || !gpu->node ||
+	    !gpu->reset_domain || !gpu->shadow || !gpu->map_addr ||
+	    gpu_buddy_init(&gpu->vram, TG_VRAM_SIZE, PAGE_SIZE)) {
+		vfree(gpu->shadow);
+		kvfree(gpu->map_addr);
+		kfree(gpu->reset_domain);
+		kfree(gpu->node);
+		kfree(gpu->kfd);
+		kfree(gpu->adev);
+		kfree(gpu->pdev);
+		kfree(gpu);
+		KUNIT_FAIL_AND_ABORT(test, "cannot forge a GPU");
+	}
+	device_initialize(&gpu->pdev->dev);
+	gpu->pdev->dev.release = tg_pdev_release;
+	dev_set_name(&gpu->pdev->dev, "kfd_svm_gpu_test.%u", tg->ngpus);
+	gpu->pdev->dev.dma_mask = &gpu->pdev->dev.coherent_dma_mask;
+	tg->gpu[tg->ngpus++] = gpu;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, tg_gpu_teardown,
+							gpu), 0);
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(&gpu->pdev->dev,
+							DMA_BIT_MASK(64)), 0);
+
+	adev = gpu->adev;
+	adev->dev = &gpu->pdev->dev;
+	adev->pdev = gpu->pdev;
+	adev->ip_versions[GC_HWIP][0] = IP_VERSION(9, 4, 2);
+	adev->gmc.real_vram_size = TG_VRAM_SIZE;
+	adev->gmc.visible_vram_size = TG_VRAM_SIZE;
+	mutex_init(&adev->mman.gtt_window_lock);
+	spin_lock_init(&adev->mman.bdev.lru_lock);
+	INIT_LIST_HEAD(&adev->mman.bdev.pinned);
+	/* Draining retry faults takes it; there are no interrupt rings */
+	init_rwsem(&gpu->reset_domain->sem);
+	adev->reset_domain = gpu->reset_domain;
+	adev->irq.ih_funcs = &tg_ih_funcs;
+	adev->kfd.dev = gpu->kfd;
+	gpu->kfd->adev = adev;
+	gpu->kfd->num_nodes = 1;
+	gpu->kfd->nodes[0] = gpu->node;
+	gpu->node->adev = adev;
+	gpu->node->kfd = gpu->kfd;
+	gpu->node->id = node_id;
+	INIT_LIST_HEAD(&gpu->node->smi_clients);
+	/* amdkfd's own registration of its VRAM as device-private memory */
+	KUNIT_ASSERT_EQ(test, kgd2kfd_init_zone_device(adev), 0);
+	KUNIT_ASSERT_EQ(test, adev->kfd.pgmap.type, MEMORY_DEVICE_PRIVATE);
+	return gpu;
+}
+
+/* The process opens GPU @i, which user space knows as @gpu_id. */
+static void tg_gpu_open(struct kunit *test, unsigned int i, u32 gpu_id)
+{
+	struct tg_test *tg = tg_of(test);
+	struct kfd_process *p = tg->t->p;
+	struct kfd_process_device *pdd;
+
+	pdd = kunit_kzalloc(test, sizeof(*pdd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pdd);
+	pdd->dev = tg->gpu[i]->node;
+	pdd->process = p;
+	pdd->user_gpu_id = gpu_id;
+	KUNIT_ASSERT_EQ(test, p->n_pdds, i);
+	p->pdds[i] = pdd;
+	bitmap_set(p->svms.bitmap_supported, i, 1);
+	p->n_pdds++;
+}
+
+static struct kfd_process_device *tg_pdd(struct tg_test *tg, unsigned int i)
+{
+	return tg->t->p->pdds[i];
+}
+
+/* Activate the stubs for this test thread. */
+static void tg_stubs(struct kunit *test)
+{
+	kunit_activate_static_stub(test, svm_migrate_copy_memory_gart, tg_copy);
+	kunit_activate_static_stub(test, amdgpu_bo_create_user,
+				   tg_bo_create_user);
+	kunit_activate_static_stub(test, svm_range_reserve_bos, tg_reserve_bos);
+	kunit_activate_static_stub(test, svm_range_map_to_gpus, tg_map_to_gpus);
+	kunit_activate_static_stub(test, svm_range_unmap_from_gpus,
+				   tg_unmap_from_gpus);
+}
+
+/*
+ * A process on the test thread's mm (tests/kfd_svm_test.c) with @ngpus
+ * forged GPUs, XNACK as asked, and a forged lead thread that holds that
+ * mm: amdkfd takes the mm of a GPU fault and of a VRAM BO's eviction
+ * fence from get_task_mm(p->lead_thread). GPU i is known to user space
+ * as TG_GPU_ID + i and has topology id TG_GPU_ID + i + @node_delta.
+ */
+static struct tg_test *tg_setup_ids(struct kunit *test, bool xnack,
+				    unsigned int ngpus, u32 node_delta)
+{
+	struct tg_test *tg;
+	unsigned int i;
+
+	tg = kunit_kzalloc(test, sizeof(*tg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tg);
+	tg->test = test;
+	test->priv = tg;
+	for (i = 0; i < ngpus; i++)
+		tg_gpu_new(test, TG_GPU_ID + i + node_delta);
+	tg->t = t_setup(test, xnack);
+	for (i = 0; i < ngpus; i++)
+		tg_gpu_open(test, i, TG_GPU_ID + i);
+	tg->lead = kunit_kzalloc(test, sizeof(*tg->lead), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tg->lead);
+	spin_lock_init(&tg->lead->alloc_lock);
+	tg->lead->mm = current->mm;
+	tg->lead->pid = current->pid;
+	tg->t->p->lead_thread = tg->lead;
+	tg->t->p->pasid = TG_PASID;
+	tg->seed = 0x5eed0000;
+	tg_stubs(test);
+	tg_probes_reset();
+	return tg;
+}
+
+static struct tg_test *tg_setup(struct kunit *test, bool xnack,
+				unsigned int ngpus)
+{
+	return tg_setup_ids(test, xnack, ngpus, 0);
+}
+
+/* A range's page offset in its BO. */
+static u64 tg_offset(struct svm_range *prange)
+{
+	return prange->core.offset;
+}
+
+/* Set the granularity of pages [first, first + n) through SET_ATTR. */
+static void tg_set_gran(struct kunit *test, struct tg_test *tg,
+			unsigned long first, unsigned long n, u32 gran)
+{
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, first, n, gran, 0), 0);
+}
+
+/* ----------------------------------------------------------- data ---- */
+
+static u64 tg_word(struct tg_test *tg, unsigned long page, unsigned int w)
+{
+	return ((u64)tg->seed << 32) ^ ((u64)page << 12) ^ w;
+}
+
+/* The CPU writes the pattern over pages [first, first + n) with @seed. */
+static void tg_write(struct kunit *test, struct tg_test *tg,
+		     unsigned long first, unsigned long n, u32 seed)
+{
+	u64 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long page;
+	unsigned int w;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	tg->seed = seed;
+	for (page = first; page < first + n; page++) {
+		for (w = 0; w < PAGE_SIZE / sizeof(u64); w++)
+			buf[w] = tg_word(tg, page, w);
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)
+			((tg->t->base + page) << PAGE_SHIFT), buf, PAGE_SIZE),
+			0UL);
+	}
+	kunit_kfree(test, buf);
+}
+
+/* Does @data hold the pattern of @page? */
+static bool tg_page_ok(struct tg_test *tg, unsigned long page, const u64 *data)
+{
+	unsigned int w;
+
+	for (w = 0; w < PAGE_SIZE / sizeof(u64); w++)
+		if (data[w] != tg_word(tg, page, w))
+			return false;
+	return true;
+}
+
+/*
+ * The CPU reads pages [first, first + n) back and finds every byte
+ * written; a page in VRAM comes back through amdkfd's CPU fault.
+ */
+static void tg_read_back(struct kunit *test, struct tg_test *tg,
+			 unsigned long first, unsigned long n)
+{
+	u64 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long page, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (page = first; page < first + n; page++) {
+		KUNIT_ASSERT_EQ_MSG(test, copy_from_user(buf, (void __user *)
+			((tg->t->base + page) << PAGE_SHIFT), PAGE_SIZE), 0UL,
+			"CPU read of page %lu faulted", page);
+		if (!tg_page_ok(tg, page, buf) && !bad++)
+			KUNIT_FAIL(test, "page %lu: data lost", page);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0UL, "pages whose data was lost");
+	kunit_kfree(test, buf);
+}
+
+/* ------------------------------------------------------ placement ---- */
+
+static bool tg_invalidate(struct mmu_interval_notifier *mni,
+			  const struct mmu_notifier_range *range,
+			  unsigned long cur_seq)
+{
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops tg_notifier_ops = {
+	.invalidate = tg_invalidate,
+};
+
+#define TG_SYS		(-1L)
+#define TG_NONE		(-2L)
+
+/*
+ * Where pages [first, first + n) are, through hmm_range_fault() without
+ * faulting: @where[i] is the VRAM address of a device page of GPU @g's
+ * pgmap, TG_SYS for a system page, TG_NONE for a page not present. A
+ * device page of another pgmap fails the test.
+ */
+static void tg_where(struct kunit *test, struct tg_test *tg, unsigned int g,
+		     unsigned long first, unsigned long n, long *where)
+{
+	struct tg_gpu *gpu = tg->gpu[g];
+	struct mmu_interval_notifier mni;
+	struct mm_struct *mm = current->mm;
+	unsigned long *pfns, i;
+	struct hmm_range range = {
+		.notifier = &mni,
+		.start = (tg->t->base + first) << PAGE_SHIFT,
+		.end = (tg->t->base + first + n) << PAGE_SHIFT,
+		.dev_private_owner = SVM_ADEV_PGMAP_OWNER(gpu->adev),
+	};
+	int r;
+
+	pfns = kvcalloc(n, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	range.hmm_pfns = pfns;
+	r = mmu_interval_notifier_insert(&mni, mm, range.start,
+					 range.end - range.start,
+					 &tg_notifier_ops);
+	KUNIT_ASSERT_EQ(test, r, 0);
+	do {
+		range.notifier_seq = mmu_interval_read_begin(&mni);
+		mmap_read_lock(mm);
+		r = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+	} while (r == -EBUSY ||
+		 (!r && mmu_interval_read_retry(&mni, range.notifier_seq)));
+	mmu_interval_notifier_remove(&mni);
+	KUNIT_ASSERT_EQ(test, r, 0);
+	tg->first_order = hmm_pfn_to_map_order(pfns[0]);
+	for (i = 0; i < n; i++) {
+		struct page *page;
+
+		if (!(pfns[i] & HMM_PFN_VALID)) {
+			where[i] = TG_NONE;
+			continue;
+		}
+		page = hmm_pfn_to_page(pfns[i]);
+		if (!is_device_private_page(page)) {
+			where[i] = TG_SYS;
+			continue;
+		}
+		KUNIT_EXPECT_PTR_EQ_MSG(test, page->pgmap,
+					&gpu->adev->kfd.pgmap,
+					"page %lu is another device's", first + i);
+		where[i] = (page_to_pfn(page) << PAGE_SHIFT) -
+			   gpu->adev->kfd.pgmap.range.start;
+	}
+	kvfree(pfns);
+}
+
+/*
+ * Expect pages [first, first + n) of the test mapping in VRAM of GPU @g
+ * if @vram, else in system memory; for VRAM pages, the shadow holds the
+ * pattern. Returns the number of pages that were not where expected.
+ */
+static unsigned long tg_expect_where(struct kunit *test, struct tg_test *tg,
+				     unsigned int g, unsigned long first,
+				     unsigned long n, bool vram)
+{
+	long *where = kvcalloc(n, sizeof(*where), GFP_KERNEL);
+	unsigned long i, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, where);
+	tg_where(test, tg, g, first, n, where);
+	for (i = 0; i < n; i++) {
+		bool ok = vram ? where[i] >= 0 : where[i] == TG_SYS;
+
+		if (ok && vram &&
+		    !tg_page_ok(tg, first + i, tg->gpu[g]->shadow + where[i])) {
+			if (!bad)
+				KUNIT_FAIL(test, "page %lu: VRAM holds other data",
+					   first + i);
+			bad++;
+			continue;
+		}
+		if (!ok && !bad++)
+			KUNIT_FAIL(test, "page %lu: %s, expected in %s",
+				   first + i, where[i] == TG_NONE ? "not present" :
+				   where[i] == TG_SYS ? "system memory" : "VRAM",
+				   vram ? "VRAM" : "system memory");
+	}
+	kvfree(where);
+	return bad;
+}
+
+/*
+ * The address amdkfd mapped on GPU @g for each page of [first, first + n)
+ * of @prange, against the BO's resource: a VRAM page at its place in the
+ * BO, a system page at a DMA address. @vram tells which to expect.
+ */
+static void tg_expect_mapped(struct kunit *test, struct tg_test *tg,
+			     unsigned int g, struct svm_range *prange,
+			     unsigned long first, unsigned long n, bool vram)
+{
+	struct tg_gpu *gpu = tg->gpu[g];
+	unsigned long i, bad = 0;
+
+	for (i = first; i < first + n; i++) {
+		u64 got = gpu->map_addr[i], want;
+		struct amdgpu_res_cursor cur;
+
+		if (vram) {
+			u64 off = (tg->t->base + i - t_start(prange) +
+				   tg_offset(prange)) << PAGE_SHIFT;
+
+			amdgpu_res_first(prange->ttm_res, off, PAGE_SIZE, &cur);
+			want = cur.start | SVM_RANGE_VRAM_DOMAIN;
+			if (got == want)
+				continue;
+		} else if (got && !(got & SVM_RANGE_VRAM_DOMAIN)) {
+			continue;
+		}
+		if (!bad++)
+			KUNIT_FAIL(test, "page %lu mapped at 0x%llx, want %s",
+				   i, got, vram ? "its VRAM" : "a DMA address");
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+}
+
+/* Wait up to 5 s for every BO of @gpu to be released; were they? */
+static bool tg_bos_gone(struct tg_gpu *gpu)
+{
+	return wait_event_timeout(gpu->bo_wait, !atomic_read(&gpu->live_bos),
+				  5 * HZ);
+}
+
+/* Wait until every forged BO is released; expect it to happen. */
+static void tg_expect_bos_released(struct kunit *test, struct tg_test *tg)
+{
+	unsigned int i;
+
+	for (i = 0; i < tg->ngpus; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, tg_bos_gone(tg->gpu[i]),
+				      "GPU %u: %d BO(s) not released", i,
+				      atomic_read(&tg->gpu[i]->live_bos));
+}
+
+/* Another user holds all of @gpu's VRAM but 1 MiB, in @hog. */
+static void tg_hog_vram(struct kunit *test, struct tg_gpu *gpu,
+			struct list_head *hog)
+{
+	int r = gpu_buddy_alloc_blocks(&gpu->vram, 0, TG_VRAM_SIZE,
+				       TG_VRAM_SIZE - SZ_1M, PAGE_SIZE, hog, 0);
+
+	KUNIT_ASSERT_EQ(test, r, 0);
+}
+
+/*
+ * End a case: read [first, first + n) back, unmap the whole test mapping
+ * (device pages are freed, the ranges go), expect every BO released and
+ * the process's VRAM usage back at 0, then the process fixture's checks.
+ */
+static void tg_done(struct kunit *test, struct tg_test *tg,
+		    unsigned long first, unsigned long n)
+{
+	unsigned int i;
+
+	if (n)
+		tg_read_back(test, tg, first, n);
+	t_munmap(test, tg->t, 0, T_PAGES);
+	t_flush(tg->t);
+	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 0U);
+	tg_expect_bos_released(test, tg);
+	for (i = 0; i < tg->ngpus; i++)
+		KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&tg_pdd(tg, i)->vram_usage),
+				    0LL, "GPU %u", i);
+	t_done(test, tg->t);
+	tg_probes_report(test);
+}
+
+/* -------------------------------------------------------- actions ---- */
+
+/* A GPU retry fault on @page of the test mapping, as the IH reports it. */
+static int tg_gpu_fault(struct tg_test *tg, unsigned int g, unsigned long page,
+			bool write)
+{
+	return svm_range_restore_pages(tg->gpu[g]->adev, TG_PASID, 8, 0,
+				       tg->t->base + page, 0, write);
+}
+
+/* The range's validation is older than the retry-fault filter. */
+static void tg_age(struct svm_range *prange)
+{
+	prange->validate_timestamp = 0;
+}
+
+/* The CPU reads one page: a fault on a VRAM page migrates it back. */
+static void tg_cpu_touch(struct kunit *test, struct tg_test *tg,
+			 unsigned long page, bool write)
+{
+	u64 word;
+	void __user *p = (void __user *)((tg->t->base + page) << PAGE_SHIFT);
+
+	if (write) {
+		word = tg_word(tg, page, 0);
+		KUNIT_ASSERT_EQ(test, copy_to_user(p, &word, sizeof(word)), 0UL);
+	} else {
+		KUNIT_ASSERT_EQ(test, copy_from_user(&word, p, sizeof(word)),
+				0UL);
+		KUNIT_EXPECT_EQ(test, word, tg_word(tg, page, 0));
+	}
+}
+
+static int tg_prefetch(struct tg_test *tg, unsigned long first,
+		       unsigned long n, u32 loc)
+{
+	struct kfd_ioctl_svm_attribute attr = {
+		.type = KFD_IOCTL_SVM_ATTR_PREFETCH_LOC, .value = loc,
+	};
+
+	return svm_ioctl(tg->t->p, KFD_IOCTL_SVM_OP_SET_ATTR,
+			 (tg->t->base + first) << PAGE_SHIFT, n << PAGE_SHIFT,
+			 1, &attr);
+}
+
+/*
+ * Evict the VRAM BO of the range at @page as TTM does: enable signaling
+ * on its eviction fence, which schedules the eviction worker. The worker
+ * is disabled first and run on this thread, so that the stubs apply.
+ */
+static void tg_evict(struct kunit *test, struct tg_test *tg,
+		     unsigned long page)
+{
+	struct svm_range *prange = t_range(tg->t, page);
+	struct svm_range_bo *svm_bo;
+
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	svm_bo = prange->svm_bo;
+	KUNIT_ASSERT_NOT_NULL(test, svm_bo);
+	disable_work(&svm_bo->eviction_work);
+	dma_fence_enable_sw_signaling(&svm_bo->eviction_fence->base);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(svm_bo->evicting));
+	/* The worker gives back the reference the trigger took */
+	svm_bo->eviction_work.func(&svm_bo->eviction_work);
+}
+
+/* ---------------------------------------------------- GPU fault ---- */
+
+/*
+ * A GPU fault at page 700 of a 4 MiB range with 2 MiB granularity moves
+ * exactly the 2 MiB block around it, pages 512-1023, and maps that block
+ * at its VRAM addresses; the other half stays in system memory and is
+ * not mapped. One BO for the range, one copy worth of pages.
+ */
+static void gpu_fault_moves_window(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 1);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 512UL);
+	KUNIT_EXPECT_EQ(test, gpu->bos_created, 1U);
+	KUNIT_EXPECT_EQ(test, gpu->maps, 1U);
+	tg_expect_mapped(test, tg, 0, prange, 512, 512, true);
+	KUNIT_EXPECT_EQ(test, gpu->map_addr[511], 0ULL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 512ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tg_pdd(tg, 0)->vram_usage),
+			(s64)SZ_4M);
+	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, gpu->pages_to_ram, 512UL);
+}
+
+/* Faults at the range's first and last page move the first and last block. */
+static void gpu_fault_range_edges(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1536, 9, 0), 0);
+	tg_write(test, tg, 0, 1536, 2);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	tg_age(prange);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 1535, true), 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 1024, 512, true), 0UL);
+	tg_expect_mapped(test, tg, 0, prange, 0, 512, true);
+	tg_expect_mapped(test, tg, 0, prange, 1024, 512, true);
+	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
+	tg_done(test, tg, 0, 1536);
+}
+
+static const u32 tg_grans[] = { 0, 4, 9 };
+
+static void gran_desc(const u32 *g, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "granularity %u", *g);
+}
+
+KUNIT_ARRAY_PARAM(gran, tg_grans, gran_desc);
+
+/*
+ * The granularity sets the window: 2^0 pages moves the faulting page
+ * alone, 2^4 an aligned 16-page block, 2^9 an aligned 2 MiB block.
+ */
+static void gpu_fault_granularity(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	u32 gran = *(const u32 *)test->param_value;
+	unsigned long n = 1UL << gran, first = ALIGN_DOWN(37, n);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, gran, 0), 0);
+	tg_write(test, tg, 0, 1024, 3 + gran);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 37, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), (u64)n);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, first, n, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, first + n, 64, false),
+			0UL);
+	if (first)
+		KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, first,
+						      false), 0UL);
+	tg_expect_mapped(test, tg, 0, prange, first, n, true);
+	tg_done(test, tg, 0, 1024);
+}
+
+/* A range smaller than the window moves whole, and only itself. */
+static void gpu_fault_small_range(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 100, 50, 9, 0), 0);
+	tg_write(test, tg, 90, 70, 5);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 120, false), 0);
+	prange = t_range(tg->t, 100);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 50ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 100, 50, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 90, 10, false), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 150, 10, false), 0UL);
+	tg_expect_mapped(test, tg, 0, prange, 100, 50, true);
+	tg_done(test, tg, 90, 70);
+}
+
+/*
+ * A second fault in a window already in VRAM moves nothing and allocates
+ * nothing; within the retry-fault filter (2 ms) it is dropped, after it
+ * the window is validated again from VRAM.
+ */
+static void gpu_fault_again_moves_nothing(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 6);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 600, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_ASSERT_EQ(test, gpu->maps, 1U);
+	/* Dropped by the filter: no map */
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 601, false), 0);
+	KUNIT_EXPECT_EQ(test, gpu->maps, 1U);
+	tg_age(prange);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 602, false), 0);
+	KUNIT_EXPECT_EQ(test, gpu->maps, 2U);
+	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 512UL);
+	KUNIT_EXPECT_EQ(test, gpu->bos_created, 1U);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 512ULL);
+	tg_expect_mapped(test, tg, 0, prange, 512, 512, true);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * A window partly in VRAM: the CPU took 16 pages of a migrated block
+ * back; a GPU fault there moves just those 16 again, into the same BO.
+ */
+static void gpu_fault_window_partly_in_vram(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 7);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	/* The CPU fault window is the range's granularity: shrink it */
+	tg_set_gran(test, tg, 0, 1024, 4);
+	tg_cpu_touch(test, tg, 40, false);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 496ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 32, 16, false), 0UL);
+	tg_set_gran(test, tg, 0, 1024, 9);
+	KUNIT_ASSERT_PTR_EQ(test, t_range(tg->t, 0), prange);
+	tg_age(prange);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 528UL);
+	KUNIT_EXPECT_EQ(test, gpu->bos_created, 1U);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	tg_expect_mapped(test, tg, 0, prange, 0, 512, true);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * No VRAM to allocate the BO from: the migration fails and the fault is
+ * served from system memory, as 6.12 does; nothing is left allocated.
+ */
+static void gpu_fault_vram_exhausted_falls_back(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *prange;
+	LIST_HEAD(hog);
+
+	tg_hog_vram(test, gpu, &hog);
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 8);
+	KUNIT_EXPECT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
+	KUNIT_EXPECT_NULL(test, prange->svm_bo);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->live_bos), 0);
+	KUNIT_EXPECT_EQ(test, gpu->adev->kfd.vram_used[0], 0LL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	/* Mapped from system memory */
+	tg_expect_mapped(test, tg, 0, prange, 512, 512, false);
+	gpu_buddy_free_list(&gpu->vram, &hog, 0);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * The SDMA copy fails: the VRAM pages taken are given back, nothing is
+ * recorded as moved, the data stays in system memory.
+ */
+static void gpu_fault_copy_fails_unwinds(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *prange;
+
+	gpu->fail_copy_at = 1;
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 9);
+	tg_gpu_fault(tg, 0, 700, false);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
+	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 0ULL);
+	tg_expect_bos_released(test, tg);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * VRAM fragmented into 64 KiB pieces: the BO's resource has many blocks
+ * and svm_migrate_copy_to_vram() splits the copy at every block's end;
+ * every page still lands at its place in the BO.
+ */
+static void gpu_fault_fragmented_vram(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *prange;
+	LIST_HEAD(keep);
+	u64 off;
+	int r;
+
+	/* Another user holds every other 64 KiB of VRAM */
+	for (off = SZ_64K; off < TG_VRAM_SIZE; off += SZ_128K) {
+		r = gpu_buddy_alloc_blocks(&gpu->vram, off, off + SZ_64K,
+					   SZ_64K, SZ_64K, &keep,
+					   GPU_BUDDY_RANGE_ALLOCATION);
+		KUNIT_ASSERT_EQ(test, r, 0);
+	}
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 10);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 300, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	/* 512 pages in 16-page blocks: one copy per block */
+	KUNIT_EXPECT_EQ(test, gpu->copies, 32U);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	tg_expect_mapped(test, tg, 0, prange, 0, 512, true);
+	tg_done(test, tg, 0, 1024);
+	gpu_buddy_free_list(&gpu->vram, &keep, 0);
+}
+
+/*
+ * A fault by a second GPU on pages in the first GPU's VRAM: the range's
+ * pages all go back to system memory first, then the window moves to
+ * the second GPU's VRAM; the first BO is released.
+ */
+static void gpu_fault_second_gpu(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 2);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 11);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
+	tg_age(prange);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 1, 700, false), 0);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)(TG_GPU_ID + 1));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 1, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 1, 0, 512, false), 0UL);
+	KUNIT_EXPECT_TRUE(test, tg_bos_gone(tg->gpu[0]));
+	tg_expect_mapped(test, tg, 1, prange, 512, 512, true);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * With transparent huge pages, the window's system memory is one huge
+ * page that migrate_vma splits; every page still moves and comes back.
+ */
+static void gpu_fault_thp_split(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	unsigned long addr = tg->t->base << PAGE_SHIFT;
+	struct svm_range *prange;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		kunit_skip(test, "no CONFIG_TRANSPARENT_HUGEPAGE");
+	mmap_write_lock(current->mm);
+	vm_flags_set(vma_lookup(current->mm, addr), VM_HUGEPAGE);
+	mmap_write_unlock(current->mm);
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 12);
+	/* The window's system memory is one huge page */
+	KUNIT_ASSERT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	KUNIT_ASSERT_EQ(test, tg->first_order, (unsigned int)HPAGE_PMD_ORDER);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 10, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	tg_done(test, tg, 0, 1024);
+}
+
+static struct kunit_case amdkfd_svm_gpu_fault_cases[] = {
+	KUNIT_CASE(gpu_fault_moves_window),
+	KUNIT_CASE(gpu_fault_range_edges),
+	KUNIT_CASE_PARAM(gpu_fault_granularity, gran_gen_params),
+	KUNIT_CASE(gpu_fault_small_range),
+	KUNIT_CASE(gpu_fault_again_moves_nothing),
+	KUNIT_CASE(gpu_fault_window_partly_in_vram),
+	KUNIT_CASE(gpu_fault_vram_exhausted_falls_back),
+	KUNIT_CASE(gpu_fault_copy_fails_unwinds),
+	KUNIT_CASE(gpu_fault_fragmented_vram),
+	KUNIT_CASE(gpu_fault_second_gpu),
+	KUNIT_CASE(gpu_fault_thp_split),
+	{}
+};
+
+static struct kunit_suite amdkfd_svm_gpu_fault_suite = {
+	.name = "amdkfd_svm_gpu_fault",
+	.suite_init = tg_suite_init,
+	.suite_exit = tg_suite_exit,
+	.test_cases = amdkfd_svm_gpu_fault_cases,
+};
+
+/* ---------------------------------------------------- CPU fault ---- */
+
+/* Migrate pages [first, first + n) to GPU 0's VRAM by prefetching them. */
+static struct svm_range *tg_in_vram(struct kunit *test, struct tg_test *tg,
+				    unsigned long first, unsigned long n,
+				    u32 gran, u32 seed)
+{
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, first, n, gran, 0), 0);
+	tg_write(test, tg, first, n, seed);
+	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, first, n, TG_GPU_ID), 0);
+	prange = t_range(tg->t, first);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_ASSERT_EQ(test, t_vram_pages(prange), (u64)n);
+	return prange;
+}
+
+/*
+ * A CPU read of a VRAM page brings back its granularity block, no more,
+ * with every byte; the range is not split.
+ */
+static void cpu_fault_read_one_window(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 20);
+
+	tg_cpu_touch(test, tg, 600, false);
+	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 512ULL);
+	tg_done(test, tg, 0, 1024);
+}
+
+/* A CPU write does the same, and the written word is what stays. */
+static void cpu_fault_write_one_window(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 21);
+
+	tg_cpu_touch(test, tg, 5, true);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * The last VRAM page leaves through CPU faults: the count reaches 0, the
+ * range's location is system memory and its BO is released at once.
+ */
+static void cpu_fault_last_page_releases_bo(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 22);
+
+	tg_cpu_touch(test, tg, 0, false);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tg->gpu[0]->live_bos), 1);
+	tg_cpu_touch(test, tg, 1023, false);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
+	KUNIT_EXPECT_NULL(test, prange->ttm_res);
+	tg_expect_bos_released(test, tg);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tg_pdd(tg, 0)->vram_usage), 0LL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * A CPU fault whose window is partly in system memory moves only the
+ * window's VRAM pages. The state comes from a GPU fault (a prefetch
+ * location would be migrated to again by every SET_ATTR): the block
+ * [0, 511] in VRAM, then 16 of its pages back through a CPU fault with a
+ * granularity of 16 pages.
+ */
+static void cpu_fault_window_partly_in_ram(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 23);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	tg_set_gran(test, tg, 0, 1024, 4);
+	tg_cpu_touch(test, tg, 100, false);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 496ULL);
+	tg_set_gran(test, tg, 0, 1024, 9);
+	KUNIT_ASSERT_PTR_EQ(test, t_range(tg->t, 0), prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 496ULL);
+	tg_cpu_touch(test, tg, 200, false);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * The gpu id user space knows (pdd->user_gpu_id) differs from the
+ * topology id (node->id), as after a CRIU restore: a CPU fault on a VRAM
+ * page still finds the GPU and brings the window back.
+ */
+static void cpu_fault_user_gpu_id_differs(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup_ids(test, t_xnack(test), 1, 0x100);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 24);
+
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
+	tg_cpu_touch(test, tg, 600, false);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	tg_done(test, tg, 0, 1024);
+}
+
+static struct kunit_case amdkfd_svm_cpu_fault_cases[] = {
+	KUNIT_CASE_PARAM(cpu_fault_read_one_window, xnack_gen_params),
+	KUNIT_CASE_PARAM(cpu_fault_write_one_window, xnack_gen_params),
+	KUNIT_CASE_PARAM(cpu_fault_last_page_releases_bo, xnack_gen_params),
+	KUNIT_CASE(cpu_fault_window_partly_in_ram),
+	KUNIT_CASE_PARAM(cpu_fault_user_gpu_id_differs, xnack_gen_params),
+	{}
+};
+
+static struct kunit_suite amdkfd_svm_cpu_fault_suite = {
+	.name = "amdkfd_svm_cpu_fault",
+	.suite_init = tg_suite_init,
+	.suite_exit = tg_suite_exit,
+	.test_cases = amdkfd_svm_cpu_fault_cases,
+};
+
+/* ----------------------------------------------------- prefetch ---- */
+
+/*
+ * SET_ATTR with a GPU as prefetch location moves the whole range to
+ * VRAM; with system memory, it moves every page back and the BO goes.
+ */
+static void prefetch_to_gpu_and_back(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 30);
+
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_vram, 1024UL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 1024ULL);
+	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, 0, 1024,
+					  KFD_IOCTL_SVM_LOCATION_SYSMEM), 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 1024ULL);
+	tg_expect_bos_released(test, tg);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * Prefetch of half a range splits it at the attribute boundary; only
+ * the prefetched part moves.
+ */
+static void prefetch_part_of_range(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	static const unsigned long want[][2] = { { 0, 511 }, { 512, 1023 } };
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 31);
+	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, 512, 512, TG_GPU_ID), 0);
+	t_expect_ranges(test, tg->t, want, ARRAY_SIZE(want));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 512)), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * Prefetch to a GPU with no VRAM left: SET_ATTR still succeeds (6.12),
+ * the range stays in system memory, nothing stays allocated.
+ */
+static void prefetch_vram_full(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *prange;
+	LIST_HEAD(hog);
+
+	tg_hog_vram(test, gpu, &hog);
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 32);
+	KUNIT_EXPECT_EQ(test, tg_prefetch(tg, 0, 1024, TG_GPU_ID), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->live_bos), 0);
+	KUNIT_EXPECT_EQ(test, gpu->adev->kfd.vram_used[0], 0LL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	gpu_buddy_free_list(&gpu->vram, &hog, 0);
+	tg_done(test, tg, 0, 1024);
+}
+
+static struct kunit_case amdkfd_svm_prefetch_cases[] = {
+	KUNIT_CASE_PARAM(prefetch_to_gpu_and_back, xnack_gen_params),
+	KUNIT_CASE_PARAM(prefetch_part_of_range, xnack_gen_params),
+	KUNIT_CASE_PARAM(prefetch_vram_full, xnack_gen_params),
+	{}
+};
+
+static struct kunit_suite amdkfd_svm_prefetch_suite = {
+	.name = "amdkfd_svm_prefetch",
+	.suite_init = tg_suite_init,
+	.suite_exit = tg_suite_exit,
+	.test_cases = amdkfd_svm_prefetch_cases,
+};
+
+/* ----------------------------------------------------- eviction ---- */
+
+/*
+ * TTM evicts the BO (its eviction fence is asked to signal): the real
+ * worker brings every page back, the fence signals, the BO goes.
+ */
+static void evict_brings_all_back(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 40);
+	struct dma_fence *fence =
+		dma_fence_get(&prange->svm_bo->eviction_fence->base);
+
+	tg_evict(test, tg, 0);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(fence));
+	dma_fence_put(fence);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
+	KUNIT_EXPECT_NULL(test, prange->svm_bo);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	tg_expect_bos_released(test, tg);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * Eviction of a BO shared by two ranges (a SET_ATTR split after the
+ * prefetch): both ranges come back.
+ */
+static void evict_shared_bo(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+
+	tg_in_vram(test, tg, 0, 1024, 9, 41);
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 512, 512, 8, 0), 0);
+	KUNIT_ASSERT_EQ(test, t_nranges(tg->t), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, t_range(tg->t, 0)->svm_bo,
+			    t_range(tg->t, 512)->svm_bo);
+	tg_evict(test, tg, 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 512)), 0ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	tg_expect_bos_released(test, tg);
+	tg_done(test, tg, 0, 1024);
+}
+
+/* Eviction after a CPU fault took a window back: the rest comes back. */
+static void evict_after_cpu_fault(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 42);
+
+	tg_cpu_touch(test, tg, 10, false);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	tg_evict(test, tg, 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 1024UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	tg_expect_bos_released(test, tg);
+	tg_done(test, tg, 0, 1024);
+}
+
+static struct kunit_case amdkfd_svm_evict_cases[] = {
+	KUNIT_CASE_PARAM(evict_brings_all_back, xnack_gen_params),
+	KUNIT_CASE_PARAM(evict_shared_bo, xnack_gen_params),
+	KUNIT_CASE_PARAM(evict_after_cpu_fault, xnack_gen_params),
+	{}
+};
+
+static struct kunit_suite amdkfd_svm_evict_suite = {
+	.name = "amdkfd_svm_evict",
+	.suite_init = tg_suite_init,
+	.suite_exit = tg_suite_exit,
+	.test_cases = amdkfd_svm_evict_cases,
+};
+
+/* ------------------------------------------------------- munmap ---- */
+
+/*
+ * munmap of a window that holds real device pages: those pages are
+ * freed (their BO references with them), the rest stays in VRAM.
+ */
+static void munmap_vram_window(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange;
+
+	tg_in_vram(test, tg, 0, 1024, 9, 50);
+	t_munmap(test, tg->t, 512, 512);
+	t_flush(tg->t);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
+	KUNIT_EXPECT_EQ(test, t_last(prange) - tg->t->base, 511UL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	tg_done(test, tg, 0, 512);
+}
+
+/* munmap of the middle: device pages on both sides stay, counted. */
+static void munmap_middle_vram(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	static const unsigned long want[][2] = { { 0, 299 }, { 700, 1023 } };
+
+	tg_in_vram(test, tg, 0, 1024, 9, 51);
+	t_munmap(test, tg->t, 300, 400);
+	t_flush(tg->t);
+	t_expect_ranges(test, tg->t, want, ARRAY_SIZE(want));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 300ULL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 700)), 324ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 300, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 700, 324, true), 0UL);
+	/* A CPU fault in the tail brings its window, all of the tail, back */
+	tg_cpu_touch(test, tg, 1000, false);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 700)), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 300ULL);
+	tg_read_back(test, tg, 0, 300);
+	tg_done(test, tg, 700, 324);
+}
+
+/* munmap of a whole migrated range frees every page and the BO. */
+static void munmap_whole_vram_range(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+
+	tg_in_vram(test, tg, 0, 1024, 9, 52);
+	t_munmap(test, tg->t, 0, 1024);
+	t_flush(tg->t);
+	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 0U);
+	tg_expect_bos_released(test, tg);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&tg_pdd(tg, 0)->vram_usage), 0LL);
+	tg_done(test, tg, 0, 0);
+}
+
+static struct kunit_case amdkfd_svm_gpu_unmap_cases[] = {
+	KUNIT_CASE_PARAM(munmap_vram_window, xnack_gen_params),
+	KUNIT_CASE_PARAM(munmap_middle_vram, xnack_gen_params),
+	KUNIT_CASE_PARAM(munmap_whole_vram_range, xnack_gen_params),
+	{}
+};
+
+static struct kunit_suite amdkfd_svm_gpu_unmap_suite = {
+	.name = "amdkfd_svm_gpu_unmap",
+	.suite_init = tg_suite_init,
+	.suite_exit = tg_suite_exit,
+	.test_cases = amdkfd_svm_gpu_unmap_cases,
+};
+
+kunit_test_suites(&amdkfd_svm_gpu_fault_suite, &amdkfd_svm_cpu_fault_suite,
+		  &amdkfd_svm_prefetch_suite, &amdkfd_svm_evict_suite,
+		  &amdkfd_svm_gpu_unmap_suite);
