@@ -8,9 +8,11 @@
 #   make kunit        KUnit suites under UML through kunit.py (the main job)
 #                     [kernel build tools, linux-source-6.12]
 #   make kunit-kasan  the same suites with KASAN and UBSAN [the same]
-#   make e2e          one x86_64 QEMU kernel from the series branch: svm_core
-#                     on device-private memory and amdkfd's suites (amdgpu
-#                     built in), kernel log free of lockdep/WARNING/BUG
+#                     (not in make check: e2e runs them under KASAN)
+#   make e2e          one x86_64 QEMU kernel from the series branch, with
+#                     KASAN: svm_core on device-private memory and amdkfd's
+#                     suites (amdgpu built in, a forged GPU), kernel log
+#                     free of lockdep/KASAN/WARNING/BUG
 #                     [+ qemu-system-x86]
 #   make lint         checkpatch --strict and kernel-doc -Wall, zero warnings
 #                     [+ python3-ply, python3-git]
@@ -37,8 +39,9 @@
 #                     files the series adds (drivers/, lib/, ...), staged
 #                     [REV=... to write another commit of that tree]
 #   make deps         everything any target installs
-#   make check        every step above but sim and bench, each run even if
-#                     one before failed; ends with "check: N passed, N failed"
+#   make check        every step above but kunit-kasan, sim and bench, each
+#                     run even if one before failed; ends with
+#                     "check: N passed, N failed"
 #
 # KERNEL_SRC=/path/to/linux uses that 6.12 tree instead of the cached one;
 # KUNIT_ARGS='...' passes extra arguments to kunit.py (--json, a filter glob).
@@ -48,8 +51,10 @@ SERIES := ./kunit/series.sh
 CACHE := $(or $(SVM_CORE_CACHE),.cache)
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
-# What make check runs, in this order, one kernel build at a time.
-CHECK_STEPS := lint test-harness userspace kunit kunit-kasan e2e series glue warnings
+# What make check runs, in this order, one kernel build at a time. Not
+# kunit-kasan: the x86_64 kernel of e2e and series runs the same suites
+# under KASAN, and the core runs under UBSan in userspace's fuzzing.
+CHECK_STEPS := lint test-harness userspace kunit e2e series glue warnings
 
 export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
 
@@ -122,6 +127,7 @@ check:
 	@$(HARNESS) deps check
 	@mkdir -p $(CACHE)
 	@rm -f $(CACHE)/kunit-*.log $(CACHE)/klog-*.log $(CACHE)/userspace.log \
+		$(CACHE)/ktap-*.log $(CACHE)/run-by.log \
 		$(CACHE)/harness-test.log $(CACHE)/check-steps
 	@for step in $(CHECK_STEPS); do \
 		$(MAKE) --no-print-directory $$step; \

@@ -182,7 +182,8 @@ bisect_check() {
 kunit_x86() {
 	local commit=$1 log=$2 rc=0 klog
 	shift 2
-	local -a cfg=(--kunitconfig=lib/svm_core/tests/e2e.kunitconfig)
+	local -a cfg=(--kunitconfig=lib/svm_core/tests/e2e.kunitconfig
+		      --kunitconfig="$REPO/kunit/configs/x86_64.config")
 
 	klog=$CACHE/klog-$(basename "$log")
 	rm -f "$klog" "$KBUILD/test.log"
@@ -194,6 +195,7 @@ kunit_x86() {
 		--jobs="$(nproc)" --make_options CC="ccache gcc" "$@") 2>&1 |
 		tee "$log" || rc=1
 	"${PY[@]}" kernel-log "$KBUILD/test.log" "$klog" || return 1
+	cp "$KBUILD/test.log" "$CACHE/ktap-$(basename "$log")"
 	return $rc
 }
 
@@ -214,6 +216,8 @@ series_kunit() {
 		fi
 		say "kunit $(g log -1 --format=%s "$c"): $("${PY[@]}" kunit-counts "$CACHE/kunit-series-$i.log")$( [ -f "$klog" ] && sed -n 's/^kernel log: 1 passed.*/, kernel log clean/p; s/^kernel log: 0 passed.*/, kernel log NOT clean/p' "$klog")"
 	done
+	# The README's table of what runs where, against the tip's log.
+	"${PY[@]}" run-by "$CACHE/ktap-kunit-series-$i.log" "$CACHE/run-by.log" || rc=1
 	# Leave the kernel-build worktree at the tip for the next target.
 	kunit_checkout "$BRANCH"
 	return $rc

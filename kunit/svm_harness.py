@@ -22,6 +22,8 @@
     svm_harness.py new-warnings BASE PATCHED
     svm_harness.py project-warnings LOG   its warnings in project files
     svm_harness.py kernel-log LOG RESULT  lockdep, WARNING or BUG in LOG
+    svm_harness.py run-by KTAP RESULT     the README's table of what runs
+                                          where, against a KTAP log
     svm_harness.py cover-letter OUT TREE BASE BRANCH CACHE
 
 A problem is printed as "harness: ..." on stderr, with exit status 1.
@@ -131,6 +133,23 @@ def cmd_kernel_log(log, result):
     return 1 if bad else 0
 
 
+def cmd_run_by(ktap, result):
+    """Check the README's run-by table; write its result line; 1 if not."""
+    text = read(ktap) if os.path.exists(ktap) else ""
+    rows, probs = svm_results.run_by_problems(
+        read(os.path.join(REPO, "README.md")), text)
+    lines(probs)
+    bad = {p.split(":")[0] for p in probs}
+    failed = len(bad) if rows else 1
+    line = (f"run-by: {rows - len(bad) if rows else 0} passed, {failed} "
+            f"failed (the README's table of what runs where, against "
+            f"{ktap})")
+    print(line)
+    with open(result, "w", encoding="utf-8") as f:
+        f.write(line + "\n")
+    return 1 if probs else 0
+
+
 def cmd_cover_letter(out, tree, base, branch, cache):
     """Fill the cover letter git format-patch left in out."""
     cover = os.path.join(out, "0000-cover-letter.patch")
@@ -209,6 +228,8 @@ def run(argv):
         lines(svm_results.project_warnings(read(args[0]), files))
     elif cmd == "kernel-log" and len(args) == 2:
         return cmd_kernel_log(*args)
+    elif cmd == "run-by" and len(args) == 2:
+        return cmd_run_by(*args)
     elif cmd == "cover-letter" and len(args) == 5:
         cmd_cover_letter(*args)
     else:

@@ -671,6 +671,57 @@ class ResultsTest(unittest.TestCase):
             "BUG: x\n" * 9)), 5)
         self.assertEqual(svm_results.kernel_log_problems("clean\n"), [])
 
+    def test_run_by_table_against_the_log(self):
+        ktap = textwrap.dedent("""\
+                KTAP version 1
+                # Subtest: amdkfd_svm_gpu_fault
+                1..2
+                # fault_a: ran: svm_range_restore_pages svm_migrate_to_ram
+                ok 1 fault_a
+                    # Subtest: fault_b
+                    # fault_b: ran: svm_range_restore_pages
+                    # fault_b: not probed: svm_migrate_gpu_fault
+                    ok 1 xnack on
+                ok 2 fault_b
+            """)
+        ran, off = svm_results.ran_by(ktap)
+        self.assertEqual(ran["amdkfd_svm_gpu_fault.fault_b"],
+                         {"svm_range_restore_pages"})
+        self.assertEqual(off, {"svm_migrate_gpu_fault"})
+        good = ("| `svm_range_restore_pages()` | "
+                "`amdkfd_svm_gpu_fault.fault_a`, "
+                "`amdkfd_svm_gpu_fault.fault_b` |\n")
+        self.assertEqual(svm_results.run_by_problems(good, ktap), (1, []))
+        bad = good + ("| `svm_migrate_to_ram()` | "
+                      "`amdkfd_svm_gpu_fault.fault_b`, "
+                      "`amdkfd_svm_gpu_fault.gone` |\n"
+                      "| `svm_migrate_gpu_fault()` | "
+                      "`amdkfd_svm_gpu_fault.fault_a` |\n")
+        rows, probs = svm_results.run_by_problems(bad, ktap)
+        self.assertEqual(rows, 3)
+        self.assertIn("svm_migrate_to_ram: amdkfd_svm_gpu_fault.fault_b ran, "
+                      "but not svm_migrate_to_ram", probs)
+        self.assertIn("svm_migrate_to_ram: amdkfd_svm_gpu_fault.gone did not "
+                      "run (or reported nothing)", probs)
+        self.assertTrue(any(p.startswith("svm_migrate_gpu_fault: not probed")
+                            for p in probs))
+        # An inlined function is seen through the probed one only it reaches
+        inlined = ("| `svm_migrate_gpu_fault()` | "
+                   "`amdkfd_svm_gpu_fault.fault_a` | inlined: "
+                   "`svm_migrate_to_ram()` |\n")
+        self.assertEqual(svm_results.run_by_problems(inlined, ktap), (1, []))
+        self.assertEqual(svm_results.run_by_problems(
+            inlined.replace("fault_a", "fault_b"), ktap)[1],
+            ["svm_migrate_gpu_fault: amdkfd_svm_gpu_fault.fault_b ran, but "
+             "not svm_migrate_to_ram"])
+        self.assertEqual(svm_results.run_by_problems(
+            "| `svm_range_restore_pages()` | `amdkfd_svm_gpu_fault.fault_a` "
+            "| `svm_migrate_to_ram()` |\n", ktap)[1],
+            ["svm_range_restore_pages: probed itself: the row needs no "
+             "stand-in (svm_migrate_to_ram)"])
+        self.assertEqual(svm_results.run_by_problems("", ktap)[1],
+                         ["README: no | `function()` | cases | row"])
+
     def test_cover_letter(self):
         blurb = svm_results.cover_blurb(
             "Why.\n", [("a: b", " 1 file changed\n")], " 2 files changed",

@@ -49,7 +49,8 @@ STEP_LOGS = {
     "kunit": [r"kunit-uml\.log"],
     "kunit-kasan": [r"kunit-uml-kasan\.log"],
     "e2e": [r"kunit-x86_64-e2e\.log", r"klog-kunit-x86_64-e2e\.log"],
-    "series": [r"kunit-series-\d+\.log", r"klog-kunit-series-\d+\.log"],
+    "series": [r"kunit-series-\d+\.log", r"klog-kunit-series-\d+\.log",
+               r"run-by\.log"],
 }
 
 
@@ -225,3 +226,86 @@ def cover_blurb(motivation, sizes, total, delta, results, maintainers):
             "--no-git-fallback --no-rolestats):"]
     out += [f"  {m}" for m in maintainers.splitlines()]
     return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------- run by ----
+
+SUBTEST = re.compile(r"^\s*# Subtest: (\S+)")
+RAN = re.compile(r"^\s*# (\S+): (ran|not probed):(.*)$")
+ROW = re.compile(r"^\|\s*`([A-Za-z0-9_]+)\(\)`\s*\|([^|]*)\|(?:([^|]*)\|)?\s*$")
+
+
+def ran_by(ktap):
+    """What a KTAP log says ran: ({suite.case: {function}}, {not probed}).
+
+    The cases of tests/kfd_svm_gpu_test.c end with "# case: ran: f g"
+    (kprobe hits while the case ran) and, for what could not be probed,
+    "# case: not probed: f".
+    """
+    ran, off = {}, set()
+    suite = None
+    for line in ANSI.sub("", ktap).splitlines():
+        m = SUBTEST.match(line)
+        if m:
+            # A parameterised case opens a subtest of its own: not a suite
+            if m.group(1).startswith("amdkfd_"):
+                suite = m.group(1)
+            continue
+        m = RAN.match(line)
+        if m and suite:
+            names = set(m.group(3).split())
+            if m.group(2) == "ran":
+                ran.setdefault(f"{suite}.{m.group(1)}", set()).update(names)
+            else:
+                off |= names
+    return ran, off
+
+
+def run_by_table(readme):
+    """The rows "| `function()` | `suite.case`, ... | [seen as] |" of the README.
+
+    Each row is (function, cases, stand-in): the stand-in is the function
+    named in the third column, for a function the compiler inlined (its
+    line says which probed function only it reaches), else None.
+    """
+    rows = []
+    for line in readme.splitlines():
+        m = ROW.match(line.strip())
+        if m:
+            cases = re.findall(r"`([a-z0-9_]+\.[a-z0-9_]+)`", m.group(2))
+            seen = re.findall(r"`([A-Za-z0-9_]+)\(\)`", m.group(3) or "")
+            rows.append((m.group(1), cases, seen[0] if seen else None))
+    return rows
+
+
+def run_by_problems(readme, ktap):
+    """(rows checked, problems): the README's table against the log.
+
+    Every case a row names must have run the row's function, or, for a
+    function the log says could not be probed (inlined), the probed
+    function the row's third column names instead. A row with no case, an
+    unprobed function without a stand-in, a stand-in for a function that
+    could be probed, or a table with no row is a problem.
+    """
+    ran, off = ran_by(ktap)
+    rows = run_by_table(readme)
+    probs = [] if rows else ["README: no | `function()` | cases | row"]
+    for fn, cases, seen in rows:
+        look = fn
+        if fn in off and not seen:
+            probs.append(f"{fn}: not probed in this kernel (absent or "
+                         "inlined) and the row names no probed function "
+                         "only it reaches")
+        elif fn not in off and seen:
+            probs.append(f"{fn}: probed itself: the row needs no stand-in "
+                         f"({seen})")
+        elif seen:
+            look = seen
+        if not cases:
+            probs.append(f"{fn}: no case named")
+        for c in cases:
+            if c not in ran:
+                probs.append(f"{fn}: {c} did not run (or reported nothing)")
+            elif look not in ran[c]:
+                probs.append(f"{fn}: {c} ran, but not {look}")
+    return len(rows), probs
