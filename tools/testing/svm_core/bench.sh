@@ -5,7 +5,11 @@
 # grows at most 2x from the smallest to the largest set.
 set -euo pipefail
 cd "$(dirname "$0")"
-command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install valgrind)" >&2; exit 1; }
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+command -v valgrind >/dev/null || die "valgrind is missing (apt-get install valgrind)"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 ops=20000
@@ -13,7 +17,8 @@ declare -A ir
 sizes="1000 10000 100000 1000000"
 for n in $sizes; do
 	valgrind --tool=callgrind --collect-atstart=no \
-		--callgrind-out-file="$out/cg.$n.%p" ./svm-bench "$n" >"$out/out.$n" 2>"$out/log.$n" ||
+		--callgrind-out-file="$out/cg.$n.%p" ./svm-bench "$n" \
+		>"$out/out.$n" 2>"$out/log.$n" ||
 		{ cat "$out/log.$n"; exit 1; }
 	ir[$n.nsplit]=$(sed -n 's/.*, \([0-9]*\) splits.*/\1/p' "$out/out.$n")
 	for f in "$out"/cg."$n".*; do
@@ -37,9 +42,11 @@ for n in $sizes; do
 done
 first=${sizes%% *}
 growth=$(echo "${ir[1000000.fault]} / ${ir[$first.fault]}" | bc -l)
-printf 'fault cost growth from %s to 1000000 ranges: %.2fx (goal: at most 2x)\n' "$first" "$growth"
+printf 'fault cost growth from %s to 1000000 ranges: %.2fx (goal: at most 2x)\n' \
+	"$first" "$growth"
 agrowth=$(echo "${ir[1000000.adaptive]} / ${ir[$first.adaptive]}" | bc -l)
-printf 'adaptive cost growth from %s to 1000000 ranges: %.2fx (goal: at most 2x)\n' "$first" "$agrowth"
+printf 'adaptive cost growth from %s to 1000000 ranges: %.2fx (goal: at most 2x)\n' \
+	"$first" "$agrowth"
 worst=0
 for n in $sizes; do
 	ratio=$(echo "${ir[$n.adaptive]} / ${ir[$n.fault]}" | bc -l)
@@ -47,6 +54,6 @@ for n in $sizes; do
 done
 printf 'adaptive over fixed decision, worst size: %.2fx (goal: at most 2x)\n' "$worst"
 echo "a fault decision in a tracked window allocated nothing (svm-bench checks)"
-[ "$(echo "$growth <= 2" | bc)" = 1 ] || { echo "bench: fault cost grew more than 2x" >&2; exit 1; }
-[ "$(echo "$agrowth <= 2" | bc)" = 1 ] || { echo "bench: adaptive cost grew more than 2x" >&2; exit 1; }
-[ "$(echo "$worst <= 2" | bc)" = 1 ] || { echo "bench: adaptive decision over 2x the fixed one" >&2; exit 1; }
+[ "$(echo "$growth <= 2" | bc)" = 1 ] || die "fault cost grew more than 2x"
+[ "$(echo "$agrowth <= 2" | bc)" = 1 ] || die "adaptive cost grew more than 2x"
+[ "$(echo "$worst <= 2" | bc)" = 1 ] || die "adaptive decision over 2x the fixed one"

@@ -20,7 +20,8 @@ bad() {
 	fail=$((fail + 1))
 }
 
-header=trace,policy,faults,migrations,pages_moved,amplification,splits,invalidations,evictions,time_us,ratio
+header=trace,policy,faults,migrations,pages_moved,amplification,splits
+header=$header,invalidations,evictions,time_us,ratio
 
 # $1: what; the rest: svm-sim's arguments. The CSV must be well formed.
 check_csv() {
