@@ -243,6 +243,7 @@ class PatchTextTest(unittest.TestCase):
                           "lib/svm_core/set.o"])
         self.assertEqual(svm_series.commit_objects(
             ["drivers/gpu/drm/amd/amdkfd/tests/kfd_migrate_test.c",
+             "drivers/gpu/drm/amd/amdkfd/tests/kfd_svm_gpu_test.c",
              "drivers/gpu/drm/amd/amdkfd/tests/.kunitconfig",
              "tools/testing/svm_core/svm-sim.c"]),
             [via + "kfd_migrate.o", via + "kfd_svm.o"])

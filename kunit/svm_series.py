@@ -732,8 +732,9 @@ def commit_objects(files):
     """The objects to compile for the files a commit touches.
 
     Each .c file's object (amdkfd's through the amdgpu directory), the
-    object of the source that includes a suite (tests/kfd_X_test.c is
-    compiled in kfd_X.c, as xe's tests are), kfd_svm.o for the rest of
+    object of the source that includes a suite (tests/kfd_X_test.c and
+    tests/kfd_X_<area>_test.c are compiled in kfd_X.c, as xe's tests
+    are), kfd_svm.o for the rest of
     tests/, and kfd_svm.o and kfd_migrate.o for any other change under
     drivers/gpu/drm/amd. Files outside the kernel's build (tools/) have
     none.
@@ -744,7 +745,8 @@ def commit_objects(files):
         if f.startswith("tools/"):
             objs = []
         elif f.startswith(KFD + "/tests/") and base.endswith("_test.c"):
-            objs = [f"{KFD_VIA}/{base[:-len('_test.c')]}.o"]
+            # kfd_<source>[_<area>]_test.c is included by kfd_<source>.c
+            objs = [f"{KFD_VIA}/{'_'.join(base.split('_')[:2])}.o"]
         elif f.startswith(KFD + "/tests/"):
             objs = [KFD_VIA + "/kfd_svm.o"]
         elif f.startswith(KFD + "/") and f.endswith(".c"):
