@@ -1253,6 +1253,63 @@ static void gpu_fault_second_gpu(struct kunit *test)
 }
 
 /*
+ * A GPU write fault on a read-only mapping is refused (-EPERM) before
+ * anything moves or is allocated.
+ */
+static void gpu_fault_write_to_read_only(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	unsigned long addr = tg->t->base << PAGE_SHIFT;
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 13);
+	mmap_write_lock(current->mm);
+	vm_flags_clear(vma_lookup(current->mm, addr), VM_WRITE);
+	mmap_write_unlock(current->mm);
+	KUNIT_EXPECT_EQ(test, tg_gpu_fault(tg, 0, 100, true), -EPERM);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->bos_created, 0U);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->maps, 0U);
+	/* A read fault is allowed */
+	KUNIT_EXPECT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
+ * After a prefetch put the whole range in VRAM, a GPU fault moves
+ * nothing more and maps its block at the prefetched VRAM.
+ */
+static void gpu_fault_after_prefetch(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct kfd_ioctl_svm_attribute attr = {
+		.type = KFD_IOCTL_SVM_ATTR_PREFETCH_LOC, .value = TG_GPU_ID,
+	};
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 14);
+	KUNIT_ASSERT_EQ(test, svm_ioctl(tg->t->p, KFD_IOCTL_SVM_OP_SET_ATTR,
+					tg->t->base << PAGE_SHIFT, SZ_4M, 1,
+					&attr), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_ASSERT_EQ(test, t_vram_pages(prange), 1024ULL);
+	tg_age(prange);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 900, false), 0);
+	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 1024UL);
+	KUNIT_EXPECT_EQ(test, gpu->bos_created, 1U);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
+	tg_expect_mapped(test, tg, 0, prange, 512, 512, true);
+	tg_done(test, tg, 0, 1024);
+}
+
+/*
  * With transparent huge pages, the window's system memory is one huge
  * page that migrate_vma splits; every page still moves and comes back.
  */
@@ -1292,6 +1349,8 @@ static struct kunit_case amdkfd_svm_gpu_fault_cases[] = {
 	KUNIT_CASE(gpu_fault_copy_fails_unwinds),
 	KUNIT_CASE(gpu_fault_fragmented_vram),
 	KUNIT_CASE(gpu_fault_second_gpu),
+	KUNIT_CASE(gpu_fault_write_to_read_only),
+	KUNIT_CASE(gpu_fault_after_prefetch),
 	KUNIT_CASE(gpu_fault_thp_split),
 	{}
 };
@@ -1510,10 +1569,31 @@ static void prefetch_vram_full(struct kunit *test)
 	tg_done(test, tg, 0, 1024);
 }
 
+/*
+ * Prefetch to a second GPU of a range in the first GPU's VRAM: every
+ * page goes through system memory into the second GPU's VRAM, and the
+ * first GPU's BO is released.
+ */
+static void prefetch_to_other_gpu(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 2);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 33);
+
+	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, 0, 1024, TG_GPU_ID + 1), 0);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)(TG_GPU_ID + 1));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 1024UL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[1]->pages_to_vram, 1024UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 1, 0, 1024, true), 0UL);
+	KUNIT_EXPECT_TRUE(test, tg_bos_gone(tg->gpu[0]));
+	tg_done(test, tg, 0, 1024);
+}
+
 static struct kunit_case amdkfd_svm_prefetch_cases[] = {
 	KUNIT_CASE_PARAM(prefetch_to_gpu_and_back, xnack_gen_params),
 	KUNIT_CASE_PARAM(prefetch_part_of_range, xnack_gen_params),
 	KUNIT_CASE_PARAM(prefetch_vram_full, xnack_gen_params),
+	KUNIT_CASE_PARAM(prefetch_to_other_gpu, xnack_gen_params),
 	{}
 };
 
@@ -1585,10 +1665,38 @@ static void evict_after_cpu_fault(struct kunit *test)
 	tg_done(test, tg, 0, 1024);
 }
 
+/*
+ * After an eviction a GPU fault migrates its block again, into a new BO,
+ * and the data is intact through both trips.
+ */
+static void evict_then_gpu_fault(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 43);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	tg_evict(test, tg, 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_TRUE(test, tg_bos_gone(tg->gpu[0]));
+	tg_age(prange);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->bos_created, 2U);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	tg_expect_mapped(test, tg, 0, prange, 512, 512, true);
+	tg_done(test, tg, 0, 1024);
+}
+
 static struct kunit_case amdkfd_svm_evict_cases[] = {
 	KUNIT_CASE_PARAM(evict_brings_all_back, xnack_gen_params),
 	KUNIT_CASE_PARAM(evict_shared_bo, xnack_gen_params),
 	KUNIT_CASE_PARAM(evict_after_cpu_fault, xnack_gen_params),
+	KUNIT_CASE(evict_then_gpu_fault),
 	{}
 };
 
@@ -1658,10 +1766,35 @@ static void munmap_whole_vram_range(struct kunit *test)
 	tg_done(test, tg, 0, 0);
 }
 
+/*
+ * munmap of the half of a range that is in system memory, after a GPU
+ * fault moved the other half: the VRAM half, its count and its BO stay.
+ */
+static void munmap_system_half(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
+	tg_write(test, tg, 0, 1024, 53);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
+	t_munmap(test, tg->t, 512, 512);
+	t_flush(tg->t);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_last(prange) - tg->t->base, 511UL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tg->gpu[0]->live_bos), 1);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	tg_done(test, tg, 0, 512);
+}
+
 static struct kunit_case amdkfd_svm_gpu_unmap_cases[] = {
 	KUNIT_CASE_PARAM(munmap_vram_window, xnack_gen_params),
 	KUNIT_CASE_PARAM(munmap_middle_vram, xnack_gen_params),
 	KUNIT_CASE_PARAM(munmap_whole_vram_range, xnack_gen_params),
+	KUNIT_CASE(munmap_system_half),
 	{}
 };
 
