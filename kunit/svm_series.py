@@ -26,6 +26,7 @@ the project files, so that the round trip is exact.
 import glob
 import hashlib
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 
@@ -292,7 +293,7 @@ def _reverse_apply(diff, names, content, work):
     """
     scratch = os.path.join(work, "versions")
     if os.path.exists(scratch):
-        subprocess.run(["rm", "-rf", scratch], check=True)
+        shutil.rmtree(scratch)
     os.makedirs(scratch)
     git(scratch, "init", "-q")
     for name in names:
@@ -533,7 +534,7 @@ def format_patch(tree, commit, number, work):
     (name,) = os.listdir(out)
     with open(os.path.join(out, name), encoding="utf-8") as f:
         text = f.read()
-    subprocess.run(["rm", "-rf", out], check=True)
+    shutil.rmtree(out)
     return name, text
 
 

@@ -697,6 +697,17 @@ static void tg_write(struct kunit *test, struct tg_test *tg,
 	kunit_kfree(test, buf);
 }
 
+/*
+ * A range over pages [first, first + n) of granularity 2^@gran, through
+ * SET_ATTR, with the CPU's pattern of @seed written over it.
+ */
+static void tg_new_range(struct kunit *test, struct tg_test *tg,
+			 unsigned long first, unsigned long n, u32 gran, u32 seed)
+{
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, first, n, gran, 0), 0);
+	tg_write(test, tg, first, n, seed);
+}
+
 /* Does @data hold the pattern of @page? */
 static bool tg_page_ok(struct tg_test *tg, unsigned long page, const u64 *data)
 {
@@ -1015,8 +1026,7 @@ static void gpu_fault_moves_window(struct kunit *test)
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 1);
+	tg_new_range(test, tg, 0, 1024, 9, 1);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1043,8 +1053,7 @@ static void gpu_fault_range_edges(struct kunit *test)
 	struct tg_test *tg = tg_setup(test, true, 1);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1536, 9, 0), 0);
-	tg_write(test, tg, 0, 1536, 2);
+	tg_new_range(test, tg, 0, 1536, 9, 2);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1081,8 +1090,7 @@ static void gpu_fault_granularity(struct kunit *test)
 	unsigned long n = 1UL << gran, first = ALIGN_DOWN(37, n);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, gran, 0), 0);
-	tg_write(test, tg, 0, 1024, 3 + gran);
+	tg_new_range(test, tg, 0, 1024, gran, 3 + gran);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 37, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1127,8 +1135,7 @@ static void gpu_fault_again_moves_nothing(struct kunit *test)
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 6);
+	tg_new_range(test, tg, 0, 1024, 9, 6);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 600, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1158,8 +1165,7 @@ static void gpu_fault_window_partly_in_vram(struct kunit *test)
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 7);
+	tg_new_range(test, tg, 0, 1024, 9, 7);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1192,8 +1198,7 @@ static void gpu_fault_vram_exhausted_falls_back(struct kunit *test)
 	LIST_HEAD(hog);
 
 	tg_hog_vram(test, gpu, &hog);
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 8);
+	tg_new_range(test, tg, 0, 1024, 9, 8);
 	KUNIT_EXPECT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1220,8 +1225,7 @@ static void gpu_fault_copy_fails_unwinds(struct kunit *test)
 	struct svm_range *prange;
 
 	gpu->fail_copy_at = 1;
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 9);
+	tg_new_range(test, tg, 0, 1024, 9, 9);
 	/* The fault is served from system memory, as 6.12 does */
 	KUNIT_EXPECT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
 	prange = t_range(tg->t, 0);
@@ -1259,8 +1263,7 @@ static void gpu_fault_fragmented_vram(struct kunit *test)
 		mutex_unlock(&gpu->vram_lock);
 		KUNIT_ASSERT_EQ(test, r, 0);
 	}
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 10);
+	tg_new_range(test, tg, 0, 1024, 9, 10);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 300, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1283,8 +1286,7 @@ static void gpu_fault_second_gpu(struct kunit *test)
 	struct tg_test *tg = tg_setup(test, true, 2);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 11);
+	tg_new_range(test, tg, 0, 1024, 9, 11);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1311,8 +1313,7 @@ static void gpu_fault_write_to_read_only(struct kunit *test)
 	unsigned long addr = tg->t->base << PAGE_SHIFT;
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 13);
+	tg_new_range(test, tg, 0, 1024, 9, 13);
 	mmap_write_lock(current->mm);
 	vm_flags_clear(vma_lookup(current->mm, addr), VM_WRITE);
 	mmap_write_unlock(current->mm);
@@ -1341,8 +1342,7 @@ static void gpu_fault_after_prefetch(struct kunit *test)
 	};
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 14);
+	tg_new_range(test, tg, 0, 1024, 9, 14);
 	KUNIT_ASSERT_EQ(test, svm_ioctl(tg->t->p, KFD_IOCTL_SVM_OP_SET_ATTR,
 					tg->t->base << PAGE_SHIFT, SZ_4M, 1,
 					&attr), 0);
@@ -1373,8 +1373,7 @@ static void gpu_fault_thp_split(struct kunit *test)
 	mmap_write_lock(current->mm);
 	vm_flags_set(vma_lookup(current->mm, addr), VM_HUGEPAGE);
 	mmap_write_unlock(current->mm);
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 12);
+	tg_new_range(test, tg, 0, 1024, 9, 12);
 	/* The window's system memory is one huge page */
 	KUNIT_ASSERT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
 	KUNIT_ASSERT_EQ(test, tg->first_order, (unsigned int)HPAGE_PMD_ORDER);
@@ -1420,8 +1419,7 @@ static struct svm_range *tg_in_vram(struct kunit *test, struct tg_test *tg,
 {
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, first, n, gran, 0), 0);
-	tg_write(test, tg, first, n, seed);
+	tg_new_range(test, tg, first, n, gran, seed);
 	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, first, n, TG_GPU_ID), 0);
 	prange = t_range(tg->t, first);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1496,8 +1494,7 @@ static void cpu_fault_window_partly_in_ram(struct kunit *test)
 	struct tg_test *tg = tg_setup(test, true, 1);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 23);
+	tg_new_range(test, tg, 0, 1024, 9, 23);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1582,8 +1579,7 @@ static void prefetch_part_of_range(struct kunit *test)
 	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
 	static const unsigned long want[][2] = { { 0, 511 }, { 512, 1023 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 31);
+	tg_new_range(test, tg, 0, 1024, 9, 31);
 	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, 512, 512, TG_GPU_ID), 0);
 	t_expect_ranges(test, tg->t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 0ULL);
@@ -1605,8 +1601,7 @@ static void prefetch_vram_full(struct kunit *test)
 	LIST_HEAD(hog);
 
 	tg_hog_vram(test, gpu, &hog);
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 32);
+	tg_new_range(test, tg, 0, 1024, 9, 32);
 	KUNIT_EXPECT_EQ(test, tg_prefetch(tg, 0, 1024, TG_GPU_ID), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1724,8 +1719,7 @@ static void evict_then_gpu_fault(struct kunit *test)
 	struct tg_test *tg = tg_setup(test, true, 1);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 43);
+	tg_new_range(test, tg, 0, 1024, 9, 43);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -1825,8 +1819,7 @@ static void munmap_system_half(struct kunit *test)
 	struct tg_test *tg = tg_setup(test, true, 1);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 0, 1024, 9, 0), 0);
-	tg_write(test, tg, 0, 1024, 53);
+	tg_new_range(test, tg, 0, 1024, 9, 53);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
 	t_munmap(test, tg->t, 512, 512);
 	t_flush(tg->t);
