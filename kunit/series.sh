@@ -10,8 +10,8 @@
 #                      round trip), git format-patch'ed with a cover
 #                      letter into $CACHE/series/, checkpatch --strict on
 #                      every patch, what each commit touches compiled, the
-#                      amdkfd suites at the commit that adds them and at the
-#                      tip
+#                      amdkfd suites on 6.12's amdkfd (the commit that adds
+#                      them, or the 6.12 fixes after it) and at the tip
 #   series.sh glue     amdkfd (and the amdgpu files that include its
 #                      headers) with W=1 and sparse, with and without the
 #                      series: no new warning; vmlinux and amdgpu.ko built
@@ -199,14 +199,21 @@ kunit_x86() {
 	return $rc
 }
 
-# The amdkfd suites at the commit that adds them (pristine 6.12 amdkfd)
-# and at the series tip: the glue is a refactor proven by the same tests.
+# The amdkfd suites on 6.12's amdkfd (at the commit that adds them, or
+# with the fixes of 6.12 that follow it) and at the series tip: the glue
+# is a refactor proven by the same tests.
 series_kunit() {
-	local c tests rc=0 i=0 klog
+	local c tests first rc=0 i=0 klog
 
 	tests=$(g log --reverse --format=%H --diff-filter=A "$BASE..$BRANCH" -- \
 		"$KFD_TESTS/.kunitconfig" | sed -n 1p)
 	[ -n "$tests" ] || { say "no commit adds $KFD_TESTS: amdkfd suites not run"; return 0; }
+	# Then 6.12's amdkfd with the fixes that follow the tests commit, each
+	# with the test that failed before it: the parent of the first commit
+	# that makes amdkfd itself (not its tests) use svm_core.
+	first=$(g log --reverse --format=%H -G'svm_core' "$tests..$BRANCH" -- \
+		"$KFD/*.[ch]" ":(exclude)$KFD_TESTS" | sed -n 1p)
+	[ -z "$first" ] || tests=$(g rev-parse "$first^")
 	# The tip first: make e2e has just built it, so only the commit that
 	# adds the suites costs a rebuild (with KASAN, about as long as the
 	# QEMU runs of both).

@@ -326,6 +326,48 @@ static const struct drm_gem_object_funcs tg_bo_funcs = {
 };
 
 /*
+ * Blocks of the forged VRAM, for a BO. The VRAM manager's bookkeeping is
+ * not amdkfd's: an allocation failure injected by amdkfd_svm_nomem_gpu is
+ * not passed on to it. (gpu_buddy's alloc_from_freetree() frees a block
+ * still linked in its free tree when a split_block() fails, which KASAN
+ * reports as a use-after-free in rb_last() at the next allocation.)
+ */
+#ifdef CONFIG_FAULT_INJECTION
+static unsigned int tg_nofail_begin(void)
+{
+	unsigned int nth = current->fail_nth;
+
+	current->fail_nth = 0;
+	return nth;
+}
+
+static void tg_nofail_end(unsigned int nth)
+{
+	current->fail_nth = nth;
+}
+#else
+static unsigned int tg_nofail_begin(void)
+{
+	return 0;
+}
+
+static void tg_nofail_end(unsigned int nth)
+{
+}
+#endif
+
+static int tg_vram_alloc(struct tg_gpu *gpu, u64 size, struct list_head *blocks)
+{
+	unsigned int nth = tg_nofail_begin();
+	int r;
+
+	r = gpu_buddy_alloc_blocks(&gpu->vram, 0, TG_VRAM_SIZE, size,
+				   PAGE_SIZE, blocks, 0);
+	tg_nofail_end(nth);
+	return r;
+}
+
+/*
  * A BO in the forged VRAM: its resource's blocks come from the GPU's
  * gpu_buddy, as the VRAM manager's do; pinned, so that unreserving it
  * moves it to the TTM device's pinned list instead of a manager's LRU.
@@ -348,8 +390,7 @@ static int tg_bo_create_user(struct amdgpu_device *adev,
 		return -ENOMEM;
 	INIT_LIST_HEAD(&bo->vres.blocks);
 	mutex_lock(&gpu->vram_lock);
-	r = gpu_buddy_alloc_blocks(&gpu->vram, 0, TG_VRAM_SIZE, bp->size,
-				   PAGE_SIZE, &bo->vres.blocks, 0);
+	r = tg_vram_alloc(gpu, bp->size, &bo->vres.blocks);
 	mutex_unlock(&gpu->vram_lock);
 	if (r) {
 		kfree(bo);
