@@ -66,6 +66,12 @@ bad replay-hex-overflow svm-replay "line 1: start 0x10000000000000000 does not f
 bad replay-number-0X svm-replay "line 1: start '0X1000' must be decimal or 0x-hex" \
 	"$(script 0X 'range 0X1000 0x1fff\ndump\n')"
 
+# svm-replay: the whole address space, 2^64 pages, which svm_core_range_init()
+# refuses (the line was dropped silently, and its range object leaked)
+bad replay-whole-space svm-replay \
+	"line 2: range [0x0 0xffffffffffffffff] is the whole address space" \
+	"$(script whole-space '# all of it\nrange 0 0xffffffffffffffff\ndump\n')"
+
 # svm-replay: a plan of 2^31 - 1 new ranges: the step array is refused as
 # kmalloc would refuse it (it overflowed an int before)
 bad replay-plan-too-big svm-replay "line 1: out of memory" \

@@ -306,6 +306,7 @@ static int cmd_range(struct svm_replay *rp, char **tok, int n)
 {
 	unsigned long start, last, g = SVM_CORE_GRANULARITY_DEFAULT;
 	struct svm_core_range *r;
+	int ret;
 
 	if (n != 3 && n != 4)
 		return fail(rp, "usage: range <start> <last> [gran=<g>]");
@@ -318,14 +319,24 @@ static int cmd_range(struct svm_replay *rp, char **tok, int n)
 				 SVM_CORE_GRANULARITY_MAX, &g))
 			return -1;
 	}
+	/* 2^64 pages: svm_core_range_init() refuses a count that cannot fit. */
+	if (!start && last == ULONG_MAX)
+		return fail(rp, "range [0x0 0x%lx] is the whole address space (2^64 pages)",
+			    last);
 	if (svm_core_set_first(&rp->set, start, last))
 		return fail(rp, "range [0x%lx 0x%lx] overlaps a range", start,
 			    last);
 	r = range_alloc(NULL);
 	if (!r)
 		return fail(rp, "out of memory");
-	svm_core_range_init(r, start, last, g);
-	svm_core_set_insert(&rp->set, r);
+	ret = svm_core_range_init(r, start, last, g);
+	if (!ret)
+		ret = svm_core_set_insert(&rp->set, r);
+	if (ret) {
+		range_free(r, NULL);
+		return fail(rp, "cannot register range [0x%lx 0x%lx]: %s", start,
+			    last, strerror(-ret));
+	}
 	return 0;
 }
 
