@@ -100,8 +100,10 @@ bad bench-too-many svm-bench "NRANGES 10000001 is out of range: 1 .. 10000000" 1
 # svm-nomem: its options, by the same rule
 bad nomem-unknown svm-nomem "usage: svm-nomem [--seed S] [--plans N]" --frob
 bad nomem-plans-word svm-nomem "--plans 'many' is not a number" --plans many
-bad nomem-plans-big svm-nomem "--plans 1000001 is out of range: 0 .. 1000000" \
+bad nomem-plans-big svm-nomem "--plans 1000001 is out of range: 1 .. 1000000" \
 	--plans 1000001
+# no random plan: a pass over nothing was reported
+bad nomem-plans-zero svm-nomem "--plans 0 is out of range: 1 .. 1000000" --plans 0
 
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
