@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Bad input to svm-replay, svm-fuzz and svm-bench. Every case must exit with
-# status 2, print exactly one line on standard error, starting with the
-# tool's name and holding the expected words, and print nothing else.
+# Bad input to svm-replay, svm-fuzz, svm-bench, svm-nomem and svm-sim. Every
+# case must exit with status 2, print exactly one line on standard error,
+# starting with the tool's name and holding the expected words, and print
+# nothing else.
 #
 #   bad-input.sh [DIR [SUFFIX]]    runs DIR/svm-replay$SUFFIX and the others
 set -u
@@ -104,6 +105,10 @@ bad nomem-plans-big svm-nomem "--plans 1000001 is out of range: 1 .. 1000000" \
 	--plans 1000001
 # no random plan: a pass over nothing was reported
 bad nomem-plans-zero svm-nomem "--plans 0 is out of range: 1 .. 1000000" --plans 0
+
+# svm-sim: traces (its other bad traces and options are in sim-check.sh)
+bad sim-nul svm-sim "sim-nul.svm:2: NUL byte at column 4" \
+	--trace "$(script sim-nul 'range 0 511\ng 1\0 junk\n')"
 
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -429,8 +429,9 @@ static int read_trace(const char *path, struct trace *t)
 	struct span *spans = NULL;
 	unsigned long lineno = 0;
 	size_t cap = 0, nspans = 0;
-	char *line = NULL;
+	char *line = NULL, *nul;
 	struct stat st;
+	ssize_t len;
 	int ret = 0;
 
 	if (!f) {
@@ -445,8 +446,17 @@ static int read_trace(const char *path, struct trace *t)
 	}
 	snprintf(t->name, sizeof(t->name), "%s", strrchr(path, '/') ?
 		 strrchr(path, '/') + 1 : path);
-	while (!ret && getline(&line, &cap, f) >= 0)
+	while (!ret && (len = getline(&line, &cap, f)) >= 0) {
+		/* A C string would end there and drop the rest of the line. */
+		nul = memchr(line, '\0', len);
+		if (nul) {
+			fprintf(stderr, "svm-sim: %s:%lu: NUL byte at column %td\n",
+				path, ++lineno, nul - line + 1);
+			ret = -1;
+			break;
+		}
 		ret = trace_line(t, &spans, &nspans, line, path, ++lineno);
+	}
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "svm-sim: %s: read error\n", path);
 		ret = -1;
