@@ -109,6 +109,15 @@ bad nomem-plans-zero svm-nomem "--plans 0 is out of range: 1 .. 1000000" --plans
 # svm-sim: traces (its other bad traces and options are in sim-check.sh)
 bad sim-nul svm-sim "sim-nul.svm:2: NUL byte at column 4" \
 	--trace "$(script sim-nul 'range 0 511\ng 1\0 junk\n')"
+# nothing to simulate: no page touches left the oracle nothing to sort,
+# and qsort(NULL, 0) aborted the UBSan build
+bad sim-empty svm-sim "sim-empty.svm: no GPU touch" --trace "$(script sim-empty '')"
+bad sim-only-ranges svm-sim "sim-only-ranges.svm: no GPU touch" \
+	--trace "$(script sim-only-ranges 'range 0 511\nrange 512 1023\n')"
+bad sim-only-cpu svm-sim "sim-only-cpu.svm: no GPU touch" \
+	--trace "$(script sim-only-cpu 'range 0 511\nc 600 3\n')"
+bad sim-only-cpu-in-range svm-sim "sim-only-cpu-in-range.svm: no GPU touch" \
+	--trace "$(script sim-only-cpu-in-range 'range 0 511\nc 5 3\n')"
 
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

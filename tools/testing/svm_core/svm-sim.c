@@ -423,6 +423,17 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 	return 0;
 }
 
+/* Whether @t has a GPU touch: without one there is nothing to simulate. */
+static bool has_gpu_touch(const struct trace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->ev[i].who == 'g')
+			return true;
+	return false;
+}
+
 static int read_trace(const char *path, struct trace *t)
 {
 	FILE *f = fopen(path, "r");
@@ -459,6 +470,11 @@ static int read_trace(const char *path, struct trace *t)
 	}
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "svm-sim: %s: read error\n", path);
+		ret = -1;
+	}
+	if (!ret && !has_gpu_touch(t)) {
+		fprintf(stderr, "svm-sim: %s: no GPU touch (g line): nothing to simulate\n",
+			path);
 		ret = -1;
 	}
 	free(spans);
