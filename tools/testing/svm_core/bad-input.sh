@@ -118,6 +118,18 @@ bad sim-only-cpu svm-sim "sim-only-cpu.svm: no GPU touch" \
 	--trace "$(script sim-only-cpu 'range 0 511\nc 600 3\n')"
 bad sim-only-cpu-in-range svm-sim "sim-only-cpu-in-range.svm: no GPU touch" \
 	--trace "$(script sim-only-cpu-in-range 'range 0 511\nc 5 3\n')"
+# the limits (README.md): 2^26 page touches in all traces together, at most
+# 65,536 ranges in a trace. A two-line trace of 2^30 page touches needed
+# some 25 GB before.
+bad sim-touches svm-sim "sim-touches.svm:2: more than 67108864 page touches" \
+	--trace "$(script sim-touches 'range 0 0x3fffffff\ng 0 0x40000000\n')"
+bad sim-touches-traces svm-sim "sim-touches-2.svm:3: more than 67108864 page touches" \
+	--trace "$(script sim-touches-1 'range 0 0x3fffffff\ng 0 0x3ffffff\n')" \
+	--trace "$(script sim-touches-2 'range 0 511\ng 0 1\ng 1 1\n')"
+awk 'BEGIN { for (i = 0; i <= 65536; i++) printf "range %d %d\n", 2 * i, 2 * i }' \
+	>"$t/sim-ranges.svm"
+bad sim-ranges svm-sim "sim-ranges.svm:65537: more than 65536 ranges" \
+	--trace "$t/sim-ranges.svm"
 
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

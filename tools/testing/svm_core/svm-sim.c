@@ -48,6 +48,14 @@
 #define BLOCK_PAGES	BIT(BLOCK_SHIFT)
 /* The largest range and touch count a trace may name: 2^30 pages, 4 TiB. */
 #define MAX_PAGES	BIT(30)
+/*
+ * Memory grows with page touches (the counts of g and c lines): some 60 to
+ * 100 bytes each, the events and the oracle's per-touch arrays. 2^26 page
+ * touches in all traces together stay under 8 GB. Ranges: at most 2^16 in
+ * a trace (the lists of them are kept sorted by insertion).
+ */
+#define MAX_TOUCHES	BIT(26)
+#define MAX_RANGES	BIT(16)
 #define MAX_TRACES	32
 /* The least bandwidth accepted, GB/s: 4 KiB then takes 4 s. */
 #define MIN_BW		0.000001
@@ -342,9 +350,13 @@ static int trace_error(const char *path, unsigned long lineno, const char *what,
 	return -1;
 }
 
-/* Check one trace line and add its event; 0, or -1 with one error line. */
+/*
+ * Check one trace line and add its event; 0, or -1 with one error line.
+ * @left: the page touches the traces may still name, MAX_TOUCHES at first.
+ */
 static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
-		      char *line, const char *path, unsigned long lineno)
+		      unsigned long *left, char *line, const char *path,
+		      unsigned long lineno)
 {
 	char *word[4], *p, *save = NULL;
 	unsigned long num[2] = { 0, 1 };
@@ -375,7 +387,7 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 	}
 	if (!strcmp(word[0], "range")) {
 		struct span *v;
-		size_t at;
+		size_t at, hi;
 
 		if (num[1] < num[0])
 			return trace_error(path, lineno, "range ends before it starts",
@@ -383,14 +395,26 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 		if (num[1] - num[0] >= MAX_PAGES)
 			return trace_error(path, lineno,
 					   "range larger than 2^30 pages", NULL);
+		if (*nspans == MAX_RANGES)
+			return trace_error(path, lineno, "more than 65536 ranges",
+					   NULL);
 		v = *spans;
-		for (at = 0; at < *nspans && v[at].start < num[0]; at++)
-			;
+		/* The first range starting at or after num[0]. */
+		for (at = 0, hi = *nspans; at < hi;) {
+			size_t mid = at + (hi - at) / 2;
+
+			if (v[mid].start < num[0])
+				at = mid + 1;
+			else
+				hi = mid;
+		}
 		if ((at < *nspans && v[at].start <= num[1]) ||
 		    (at && v[at - 1].last >= num[0]))
 			return trace_error(path, lineno,
 					   "range overlaps an earlier range", NULL);
-		v = xrealloc(v, (*nspans + 1) * sizeof(*v));
+		/* Room for a power of two of them: full at 0, 1, 2, 4, ... */
+		if (!(*nspans & (*nspans - 1)))
+			v = xrealloc(v, (*nspans ? 2 * *nspans : 1) * sizeof(*v));
 		memmove(v + at + 1, v + at, (*nspans - at) * sizeof(*v));
 		v[at] = (struct span){ num[0], num[1] };
 		*spans = v;
@@ -405,6 +429,10 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 	if (num[0] + (num[1] - 1) < num[0])
 		return trace_error(path, lineno,
 				   "touch past the end of the address space", NULL);
+	if (num[1] > *left)
+		return trace_error(path, lineno,
+				   "more than 67108864 page touches (g and c counts) in all traces",
+				   NULL);
 	if (word[0][0] == 'g') {
 		/* Every page the GPU touches must be in a range declared so far. */
 		unsigned long pg = num[0], last = num[0] + (num[1] - 1);
@@ -419,6 +447,7 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 			pg = (*spans)[k].last + 1;
 		}
 	}
+	*left -= num[1];
 	add(t, word[0][0], num[0], num[1], 0);
 	return 0;
 }
@@ -434,7 +463,8 @@ static bool has_gpu_touch(const struct trace *t)
 	return false;
 }
 
-static int read_trace(const char *path, struct trace *t)
+/* Read @path into @t; @left as for trace_line(). */
+static int read_trace(const char *path, struct trace *t, unsigned long *left)
 {
 	FILE *f = fopen(path, "r");
 	struct span *spans = NULL;
@@ -466,7 +496,8 @@ static int read_trace(const char *path, struct trace *t)
 			ret = -1;
 			break;
 		}
-		ret = trace_line(t, &spans, &nspans, line, path, ++lineno);
+		ret = trace_line(t, &spans, &nspans, left, line, path,
+				 ++lineno);
 	}
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "svm-sim: %s: read error\n", path);
@@ -1368,6 +1399,7 @@ int main(int argc, char **argv)
 	struct result (*res)[NR_POL];
 	const char *svg_path = NULL;
 	double vram_mib = 0;
+	unsigned long touches_left = MAX_TOUCHES;
 	int nt = 0, i, bad = 0;
 	bool csv = false;
 	FILE *svg = NULL;
@@ -1426,7 +1458,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "svm-sim: more than %d traces\n", MAX_TRACES);
 			return bail(tr);
 		}
-		if (read_trace(argv[++i], &tr[nt]))
+		if (read_trace(argv[++i], &tr[nt], &touches_left))
 			return bail(tr);
 		nt++;
 	}
