@@ -130,6 +130,21 @@ awk 'BEGIN { for (i = 0; i <= 65536; i++) printf "range %d %d\n", 2 * i, 2 * i }
 	>"$t/sim-ranges.svm"
 bad sim-ranges svm-sim "sim-ranges.svm:65537: more than 65536 ranges" \
 	--trace "$t/sim-ranges.svm"
+# svm-sim: options. --vram-mib by the scripts' rule, 2 .. 2^30; times and
+# bandwidths by the same rule or with a decimal fraction (strtod() read
+# them before: 1e3, 0x1p3, and --vram-mib 0 meaning unlimited)
+good=$(script sim-good 'range 0 511\ng 0 8\n')
+bad sim-vram-zero svm-sim "--vram-mib 0 is out of range: 2 .. 1073741824" \
+	--vram-mib 0 --trace "$good"
+bad sim-vram-fraction svm-sim "--vram-mib '2.5' is not a number" --vram-mib 2.5 --trace "$good"
+bad sim-vram-big svm-sim "--vram-mib 1073741825 is out of range" --vram-mib 1073741825
+bad sim-exponent svm-sim "--t-fault '1e3' is not a number" --t-fault 1e3 --trace "$good"
+bad sim-hex-float svm-sim "--t-setup '0x1p3' is not a number" --t-setup 0x1p3 --trace "$good"
+bad sim-bare-point svm-sim "--c-page '.5' is not a number" --c-page .5 --trace "$good"
+bad sim-negative svm-sim "--t-split '-1' is not a number" --t-split -1
+bad sim-bw-zero svm-sim "--bw 0 is out of range: 0.000001 .. 1000000000" --bw 0
+bad sim-time-big svm-sim "--t-inval 1000000000.5 is out of range: 0 .. 1000000000" \
+	--t-inval 1000000000.5
 
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

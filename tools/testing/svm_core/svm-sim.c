@@ -59,6 +59,10 @@
 #define MAX_TRACES	32
 /* The least bandwidth accepted, GB/s: 4 KiB then takes 4 s. */
 #define MIN_BW		0.000001
+/* The largest time (us) or bandwidth (GB/s) an option takes. */
+#define MAX_PARAM	1e9
+/* --vram-mib: one 2 MiB block .. 2^30 MiB (1 PiB). */
+#define MAX_VRAM_MIB	BIT(30)
 
 struct cost {
 	double t_fault, t_setup, c_page, bw, t_inval;	/* us, us, us, GB/s, us */
@@ -1345,15 +1349,55 @@ static const char *const usage =
 	"               [--t-fault US] [--t-setup US] [--c-page US] [--bw GBPS]\n"
 	"               [--t-inval US] [--c-folio US] [--bw-thp GBPS] [--t-split US]\n";
 
-/* A non-negative number no larger than @max, or one error line. */
-static int param(const char *opt, const char *arg, double max, double *v)
+/* @v as the options take it: "0.000001", "1000000000". */
+static void print_param(double v)
 {
-	char *end;
+	fprintf(stderr, v == floor(v) ? "%.0f" : "%.6f", v);
+}
 
-	*v = strtod(arg, &end);
-	if (end == arg || *end || !(*v >= 0) || !(*v <= max)) {
-		fprintf(stderr, "svm-sim: %s '%s': not a number from 0 to %g\n",
-			opt, arg, max);
+/*
+ * A time or bandwidth option in [@min, @max]: a whole number by the
+ * scripts' rule (svm_replay_number(): decimal without a leading zero, or
+ * 0x-hex), or decimal digits by that rule, a point and at least one digit
+ * ("1.375", "0.5"; not ".5", "5.", "1e3", "0x1.8", "+1", "inf"). 0, or -1
+ * after one error line.
+ */
+static int param(const char *opt, const char *arg, double min, double max,
+		 double *v)
+{
+	const char *dot = strchr(arg, '.');
+	unsigned long whole;
+	char buf[32];
+	int ret;
+
+	if (!dot) {
+		ret = svm_replay_number(arg, &whole);
+		*v = whole;
+	} else if (dot - arg >= (long)sizeof(buf) || !dot[1] ||
+		   strspn(dot + 1, "0123456789") != strlen(dot + 1)) {
+		ret = -EINVAL;
+	} else {
+		/* The whole part, decimal: 0x-hex takes no fraction. */
+		memcpy(buf, arg, dot - arg);
+		buf[dot - arg] = '\0';
+		ret = svm_replay_number(buf, &whole);
+		if (!ret && buf[0] == '0' && buf[1] == 'x')
+			ret = -EINVAL;
+		/* Digits only now: strtod() reads them as written. */
+		if (!ret)
+			*v = strtod(arg, NULL);
+	}
+	if (ret == -EINVAL) {
+		fprintf(stderr, "svm-sim: %s '%s' is not a number (decimal[.digits] or 0x-hex)\n",
+			opt, arg);
+		return -1;
+	}
+	if (ret || !(*v >= min) || !(*v <= max)) {
+		fprintf(stderr, "svm-sim: %s %s is out of range: ", opt, arg);
+		print_param(min);
+		fputs(" .. ", stderr);
+		print_param(max);
+		fputc('\n', stderr);
 		return -1;
 	}
 	return 0;
@@ -1398,7 +1442,7 @@ int main(int argc, char **argv)
 	struct trace tr[MAX_TRACES] = { 0 };
 	struct result (*res)[NR_POL];
 	const char *svg_path = NULL;
-	double vram_mib = 0;
+	unsigned long vram_mib = 0;		/* 0: unlimited */
 	unsigned long touches_left = MAX_TOUCHES;
 	int nt = 0, i, bad = 0;
 	bool csv = false;
@@ -1409,16 +1453,20 @@ int main(int argc, char **argv)
 		const struct {
 			const char *opt;
 			double *v;
+			double min;
 		} num[] = {
-			{ "--t-fault", &c.t_fault }, { "--t-setup", &c.t_setup },
-			{ "--c-page", &c.c_page }, { "--bw", &c.bw },
-			{ "--t-inval", &c.t_inval }, { "--c-folio", &c.c_folio },
-			{ "--bw-thp", &c.bw_thp }, { "--t-split", &c.t_split },
-			{ "--vram-mib", &vram_mib },
-			{ "--test-oracle-scale", &c.oracle_scale },	/* tests only */
+			{ "--t-fault", &c.t_fault, 0 },
+			{ "--t-setup", &c.t_setup, 0 },
+			{ "--c-page", &c.c_page, 0 },
+			{ "--bw", &c.bw, MIN_BW },
+			{ "--t-inval", &c.t_inval, 0 },
+			{ "--c-folio", &c.c_folio, 0 },
+			{ "--bw-thp", &c.bw_thp, MIN_BW },
+			{ "--t-split", &c.t_split, 0 },
+			{ "--test-oracle-scale", &c.oracle_scale, 0 },	/* tests only */
 		};
 		const char *opt = argv[i];
-		double *v = NULL;
+		double *v = NULL, min = 0;
 
 		if (!strcmp(opt, "--csv")) {
 			csv = true;
@@ -1433,10 +1481,14 @@ int main(int argc, char **argv)
 			bail(tr);
 			return 0;
 		}
-		for (p = 0; p < ARRAY_SIZE(num); p++)
-			if (!strcmp(opt, num[p].opt))
+		for (p = 0; p < ARRAY_SIZE(num); p++) {
+			if (!strcmp(opt, num[p].opt)) {
 				v = num[p].v;
-		if (!v && strcmp(opt, "--svg") && strcmp(opt, "--trace")) {
+				min = num[p].min;
+			}
+		}
+		if (!v && strcmp(opt, "--svg") && strcmp(opt, "--trace") &&
+		    strcmp(opt, "--vram-mib")) {
 			fprintf(stderr, "svm-sim: unknown option '%s' (--help lists them)\n",
 				opt);
 			return bail(tr);
@@ -1446,7 +1498,13 @@ int main(int argc, char **argv)
 			return bail(tr);
 		}
 		if (v) {
-			if (param(opt, argv[++i], 1e9, v))
+			if (param(opt, argv[++i], min, MAX_PARAM, v))
+				return bail(tr);
+			continue;
+		}
+		if (!strcmp(opt, "--vram-mib")) {
+			if (svm_replay_arg("svm-sim", opt, argv[++i], 2,
+					   MAX_VRAM_MIB, &vram_mib))
 				return bail(tr);
 			continue;
 		}
@@ -1462,16 +1520,6 @@ int main(int argc, char **argv)
 			return bail(tr);
 		nt++;
 	}
-	/* 4 KiB at the slowest bandwidth must take a finite, sane time. */
-	if (!(c.bw >= MIN_BW) || !(c.bw_thp >= MIN_BW)) {
-		fprintf(stderr, "svm-sim: --bw and --bw-thp must be at least %g GB/s\n",
-			MIN_BW);
-		return bail(tr);
-	}
-	if (vram_mib && vram_mib < 2) {
-		fprintf(stderr, "svm-sim: --vram-mib must be at least 2 (one 2 MiB block)\n");
-		return bail(tr);
-	}
 	/* Found now, not after the whole run. */
 	if (svg_path) {
 		svg = fopen(svg_path, "w");
@@ -1482,14 +1530,14 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < nt; i++)
-		tr[i].vram = (unsigned long)(vram_mib * 256);
+		tr[i].vram = vram_mib * 256;
 	if (!nt) {
 		rng_state = 0x5eed5eed5eedULL;	/* the built-in traces are fixed */
 		for (nt = 0; nt < (int)ARRAY_SIZE(builtin); nt++) {
 			snprintf(tr[nt].name, sizeof(tr[nt].name), "%s",
 				 builtin[nt].name);
 			builtin[nt].make(&tr[nt]);
-			tr[nt].vram = (unsigned long)(vram_mib * 256);
+			tr[nt].vram = vram_mib * 256;
 		}
 		for (p = 0; p < ARRAY_SIZE(oversub); p++, nt++) {
 			struct trace *src = &tr[oversub[p].idx];
