@@ -3,7 +3,7 @@
 # Bad input to svm-replay, svm-fuzz, svm-bench, svm-nomem and svm-sim. Every
 # case must exit with status 2, print exactly one line on standard error,
 # starting with the tool's name and holding the expected words, and print
-# nothing else.
+# nothing else. Then each tool's --help and -h (see help() below).
 #
 #   bad-input.sh [DIR [SUFFIX]]    runs DIR/svm-replay$SUFFIX and the others
 set -u
@@ -145,6 +145,34 @@ bad sim-negative svm-sim "--t-split '-1' is not a number" --t-split -1
 bad sim-bw-zero svm-sim "--bw 0 is out of range: 0.000001 .. 1000000000" --bw 0
 bad sim-time-big svm-sim "--t-inval 1000000000.5 is out of range: 0 .. 1000000000" \
 	--t-inval 1000000000.5
+
+# help TOOL ARG: every tool's --help and -h: the usage on standard output
+# ("usage: TOOL ...", continuation lines indented), nothing on standard
+# error, exit status 0.
+help() {
+	local tool=$1 rc why=
+	"$dir/$tool$sfx" "$2" >"$t/out" 2>"$t/err" </dev/null
+	rc=$?
+	[ "$rc" -eq 0 ] || why+=" exit status $rc, not 0;"
+	[ ! -s "$t/err" ] || why+=" output on stderr;"
+	case $(head -n 1 "$t/out") in
+	"usage: $tool "*) ;;
+	*) why+=" no 'usage: $tool ...' first on stdout;" ;;
+	esac
+	! tail -n +2 "$t/out" | grep -q '^[^ ]' || why+=" a later line not indented;"
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $tool $2:$why"
+		sed 's/^/  stderr: /' "$t/err" | head -n 5
+		fail=$((fail + 1))
+	fi
+}
+
+for tool in svm-replay svm-fuzz svm-sim svm-bench svm-nomem; do
+	help "$tool" --help
+	help "$tool" -h
+done
 
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

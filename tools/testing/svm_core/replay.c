@@ -82,6 +82,14 @@ int svm_replay_arg(const char *tool, const char *name, const char *arg,
 	return 0;
 }
 
+bool svm_replay_help(const char *arg, const char *usage)
+{
+	if (strcmp(arg, "--help") && strcmp(arg, "-h"))
+		return false;
+	fputs(usage, stdout);
+	return true;
+}
+
 /* A page number or other count, by svm_replay_number()'s rule. */
 static int parse_number(struct svm_replay *rp, const char *tok,
 			const char *what, unsigned long max, unsigned long *val)

@@ -1476,8 +1476,7 @@ int main(int argc, char **argv)
 			c.thp = true;
 			continue;
 		}
-		if (!strcmp(opt, "--help")) {
-			fputs(usage, stdout);
+		if (svm_replay_help(opt, usage)) {
 			bail(tr);
 			return 0;
 		}
