@@ -174,5 +174,19 @@ for tool in svm-replay svm-fuzz svm-sim svm-bench svm-nomem; do
 	help "$tool" -h
 done
 
+# The Makefile with a KTREE that is no kernel tree (its default, ../../..,
+# is none in the svm_core repository): one line naming what is missing.
+env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -n -C "$(dirname "$0")" KTREE="$t" all \
+	>/dev/null 2>"$t/err"
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(grep -c '' "$t/err")" -eq 1 ] &&
+   grep -q "KTREE=$t is not a Linux 6.12 tree (no $t/tools/include/" "$t/err"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: make KTREE=$t: exit status $rc"
+	sed 's/^/  stderr: /' "$t/err" | head -n 5
+	fail=$((fail + 1))
+fi
+
 echo "bad input: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
