@@ -82,6 +82,14 @@ int svm_replay_arg(const char *tool, const char *name, const char *arg,
 	return 0;
 }
 
+bool svm_replay_help(const char *arg, const char *usage)
+{
+	if (strcmp(arg, "--help") && strcmp(arg, "-h"))
+		return false;
+	fputs(usage, stdout);
+	return true;
+}
+
 /* A page number or other count, by svm_replay_number()'s rule. */
 static int parse_number(struct svm_replay *rp, const char *tok,
 			const char *what, unsigned long max, unsigned long *val)
@@ -306,6 +314,7 @@ static int cmd_range(struct svm_replay *rp, char **tok, int n)
 {
 	unsigned long start, last, g = SVM_CORE_GRANULARITY_DEFAULT;
 	struct svm_core_range *r;
+	int ret;
 
 	if (n != 3 && n != 4)
 		return fail(rp, "usage: range <start> <last> [gran=<g>]");
@@ -318,14 +327,24 @@ static int cmd_range(struct svm_replay *rp, char **tok, int n)
 				 SVM_CORE_GRANULARITY_MAX, &g))
 			return -1;
 	}
+	/* 2^64 pages: svm_core_range_init() refuses a count that cannot fit. */
+	if (!start && last == ULONG_MAX)
+		return fail(rp, "range [0x0 0x%lx] is the whole address space (2^64 pages)",
+			    last);
 	if (svm_core_set_first(&rp->set, start, last))
 		return fail(rp, "range [0x%lx 0x%lx] overlaps a range", start,
 			    last);
 	r = range_alloc(NULL);
 	if (!r)
 		return fail(rp, "out of memory");
-	svm_core_range_init(r, start, last, g);
-	svm_core_set_insert(&rp->set, r);
+	ret = svm_core_range_init(r, start, last, g);
+	if (!ret)
+		ret = svm_core_set_insert(&rp->set, r);
+	if (ret) {
+		range_free(r, NULL);
+		return fail(rp, "cannot register range [0x%lx 0x%lx]: %s", start,
+			    last, strerror(-ret));
+	}
 	return 0;
 }
 

@@ -44,6 +44,12 @@ int svm_replay_number(const char *tok, unsigned long *val);
  */
 int svm_replay_arg(const char *tool, const char *name, const char *arg,
 		   unsigned long min, unsigned long max, unsigned long *val);
+/*
+ * Every tool's --help: if @arg is "--help" or "-h", print @usage ("usage:
+ * <tool> ...", continuation lines indented) on standard output and return
+ * true; the tool then exits with status 0.
+ */
+bool svm_replay_help(const char *arg, const char *usage);
 /* 0, or -1 with rp->err set and the state unchanged. @out receives dumps. */
 int svm_replay_line(struct svm_replay *rp, const char *line, FILE *out);
 void svm_replay_dump(const struct svm_replay *rp, FILE *out);

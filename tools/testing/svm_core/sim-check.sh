@@ -79,6 +79,8 @@ EOF
 check_csv "a trace file" --trace "$tmp/good.trace"
 check_csv "a trace file with THP and a capacity" --thp --vram-mib 4 \
 	--trace "$tmp/good.trace"
+check_csv "options with a fraction and in 0x-hex" --c-page 1.375 --bw 0x10 \
+	--bw-thp 0.000001 --vram-mib 0x10 --trace "$tmp/good.trace"
 
 # The oracle check can fail: an oracle made three times too dear is beaten.
 "$sim" --test-oracle-scale 3 --trace "$tmp/good.trace" >/dev/null 2>"$tmp/err"

@@ -39,6 +39,8 @@ static unsigned long rnd(unsigned long n)
 	return rng % n;
 }
 
+static const char usage[] = "usage: svm-bench NRANGES\n";
+
 static void die(const char *what)
 {
 	fprintf(stderr, "svm-bench: %s\n", what);
@@ -53,8 +55,10 @@ int main(int argc, char **argv)
 	struct svm_core_set set;
 	long live;
 
+	if (argc == 2 && svm_replay_help(argv[1], usage))
+		return 0;
 	if (argc != 2) {
-		fprintf(stderr, "svm-bench: usage: svm-bench NRANGES\n");
+		fprintf(stderr, "svm-bench: %s", usage);
 		return 2;
 	}
 	if (svm_replay_arg("svm-bench", "NRANGES", argv[1], 1, MAX_RANGES, &nr))

@@ -438,6 +438,8 @@ int main(int argc, char **argv)
 		const char *opt = argv[i];
 		unsigned long v;
 
+		if (svm_replay_help(opt, "usage: " USAGE "\n"))
+			return 0;
 		if (strcmp(opt, "--ops") && strcmp(opt, "--seed") &&
 		    strcmp(opt, "--script-len")) {
 			fprintf(stderr, "svm-fuzz: unknown argument '%s'; usage: %s\n",

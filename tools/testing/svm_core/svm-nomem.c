@@ -49,6 +49,8 @@ static const struct nomem_case cases[] = {
 	  "gran 0x1040 0x1820 5", 4 },
 };
 
+static const char usage[] = "usage: svm-nomem [--seed S] [--plans N]\n";
+
 static void die(const char *msg)
 {
 	fprintf(stderr, "svm-nomem: %s\n", msg);
@@ -285,16 +287,19 @@ int main(int argc, char **argv)
 	int k;
 
 	for (k = 1; k < argc; k++) {
+		if (svm_replay_help(argv[k], usage))
+			return 0;
 		if (!strcmp(argv[k], "--seed") && k + 1 < argc) {
 			if (svm_replay_arg("svm-nomem", "--seed", argv[++k], 1,
 					   ULONG_MAX, &seed))
 				return 2;
 		} else if (!strcmp(argv[k], "--plans") && k + 1 < argc) {
-			if (svm_replay_arg("svm-nomem", "--plans", argv[++k], 0,
+			/* At least one: a sweep over nothing proves nothing. */
+			if (svm_replay_arg("svm-nomem", "--plans", argv[++k], 1,
 					   1000000, &plans))
 				return 2;
 		} else {
-			fprintf(stderr, "svm-nomem: usage: svm-nomem [--seed S] [--plans N]\n");
+			fprintf(stderr, "svm-nomem: %s", usage);
 			return 2;
 		}
 	}

@@ -3,6 +3,7 @@
  * svm-replay: run a scenario script through lib/svm_core.
  *
  *   svm-replay [script]      (standard input without one)
+ *   svm-replay --help        (or -h: the usage on standard output)
  *
  * Output (the "dump" lines) is printed only when the whole script ran; an
  * invalid line prints one error naming its line number and exits 2.
@@ -13,6 +14,8 @@
 #include <string.h>
 
 #include "replay.h"
+
+static const char usage[] = "usage: svm-replay [script]\n";
 
 int main(int argc, char **argv)
 {
@@ -25,8 +28,10 @@ int main(int argc, char **argv)
 	unsigned long lineno = 0;
 	int ret = 0;
 
-	if (argc > 2 || (argc == 2 && !strcmp(argv[1], "-h"))) {
-		fprintf(stderr, "svm-replay: usage: svm-replay [script]\n");
+	if (argc == 2 && svm_replay_help(argv[1], usage))
+		return 0;
+	if (argc > 2) {
+		fprintf(stderr, "svm-replay: %s", usage);
 		return 2;
 	}
 	if (argc == 2 && strcmp(argv[1], "-")) {

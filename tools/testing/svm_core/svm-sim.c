@@ -48,9 +48,21 @@
 #define BLOCK_PAGES	BIT(BLOCK_SHIFT)
 /* The largest range and touch count a trace may name: 2^30 pages, 4 TiB. */
 #define MAX_PAGES	BIT(30)
+/*
+ * Memory grows with page touches (the counts of g and c lines): some 60 to
+ * 100 bytes each, the events and the oracle's per-touch arrays. 2^26 page
+ * touches in all traces together stay under 8 GB. Ranges: at most 2^16 in
+ * a trace (the lists of them are kept sorted by insertion).
+ */
+#define MAX_TOUCHES	BIT(26)
+#define MAX_RANGES	BIT(16)
 #define MAX_TRACES	32
 /* The least bandwidth accepted, GB/s: 4 KiB then takes 4 s. */
 #define MIN_BW		0.000001
+/* The largest time (us) or bandwidth (GB/s) an option takes. */
+#define MAX_PARAM	1e9
+/* --vram-mib: one 2 MiB block .. 2^30 MiB (1 PiB). */
+#define MAX_VRAM_MIB	BIT(30)
 
 struct cost {
 	double t_fault, t_setup, c_page, bw, t_inval;	/* us, us, us, GB/s, us */
@@ -342,9 +354,13 @@ static int trace_error(const char *path, unsigned long lineno, const char *what,
 	return -1;
 }
 
-/* Check one trace line and add its event; 0, or -1 with one error line. */
+/*
+ * Check one trace line and add its event; 0, or -1 with one error line.
+ * @left: the page touches the traces may still name, MAX_TOUCHES at first.
+ */
 static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
-		      char *line, const char *path, unsigned long lineno)
+		      unsigned long *left, char *line, const char *path,
+		      unsigned long lineno)
 {
 	char *word[4], *p, *save = NULL;
 	unsigned long num[2] = { 0, 1 };
@@ -375,7 +391,7 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 	}
 	if (!strcmp(word[0], "range")) {
 		struct span *v;
-		size_t at;
+		size_t at, hi;
 
 		if (num[1] < num[0])
 			return trace_error(path, lineno, "range ends before it starts",
@@ -383,14 +399,26 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 		if (num[1] - num[0] >= MAX_PAGES)
 			return trace_error(path, lineno,
 					   "range larger than 2^30 pages", NULL);
+		if (*nspans == MAX_RANGES)
+			return trace_error(path, lineno, "more than 65536 ranges",
+					   NULL);
 		v = *spans;
-		for (at = 0; at < *nspans && v[at].start < num[0]; at++)
-			;
+		/* The first range starting at or after num[0]. */
+		for (at = 0, hi = *nspans; at < hi;) {
+			size_t mid = at + (hi - at) / 2;
+
+			if (v[mid].start < num[0])
+				at = mid + 1;
+			else
+				hi = mid;
+		}
 		if ((at < *nspans && v[at].start <= num[1]) ||
 		    (at && v[at - 1].last >= num[0]))
 			return trace_error(path, lineno,
 					   "range overlaps an earlier range", NULL);
-		v = xrealloc(v, (*nspans + 1) * sizeof(*v));
+		/* Room for a power of two of them: full at 0, 1, 2, 4, ... */
+		if (!(*nspans & (*nspans - 1)))
+			v = xrealloc(v, (*nspans ? 2 * *nspans : 1) * sizeof(*v));
 		memmove(v + at + 1, v + at, (*nspans - at) * sizeof(*v));
 		v[at] = (struct span){ num[0], num[1] };
 		*spans = v;
@@ -405,6 +433,10 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 	if (num[0] + (num[1] - 1) < num[0])
 		return trace_error(path, lineno,
 				   "touch past the end of the address space", NULL);
+	if (num[1] > *left)
+		return trace_error(path, lineno,
+				   "more than 67108864 page touches (g and c counts) in all traces",
+				   NULL);
 	if (word[0][0] == 'g') {
 		/* Every page the GPU touches must be in a range declared so far. */
 		unsigned long pg = num[0], last = num[0] + (num[1] - 1);
@@ -419,18 +451,32 @@ static int trace_line(struct trace *t, struct span **spans, size_t *nspans,
 			pg = (*spans)[k].last + 1;
 		}
 	}
+	*left -= num[1];
 	add(t, word[0][0], num[0], num[1], 0);
 	return 0;
 }
 
-static int read_trace(const char *path, struct trace *t)
+/* Whether @t has a GPU touch: without one there is nothing to simulate. */
+static bool has_gpu_touch(const struct trace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->ev[i].who == 'g')
+			return true;
+	return false;
+}
+
+/* Read @path into @t; @left as for trace_line(). */
+static int read_trace(const char *path, struct trace *t, unsigned long *left)
 {
 	FILE *f = fopen(path, "r");
 	struct span *spans = NULL;
 	unsigned long lineno = 0;
 	size_t cap = 0, nspans = 0;
-	char *line = NULL;
+	char *line = NULL, *nul;
 	struct stat st;
+	ssize_t len;
 	int ret = 0;
 
 	if (!f) {
@@ -445,10 +491,25 @@ static int read_trace(const char *path, struct trace *t)
 	}
 	snprintf(t->name, sizeof(t->name), "%s", strrchr(path, '/') ?
 		 strrchr(path, '/') + 1 : path);
-	while (!ret && getline(&line, &cap, f) >= 0)
-		ret = trace_line(t, &spans, &nspans, line, path, ++lineno);
+	while (!ret && (len = getline(&line, &cap, f)) >= 0) {
+		/* A C string would end there and drop the rest of the line. */
+		nul = memchr(line, '\0', len);
+		if (nul) {
+			fprintf(stderr, "svm-sim: %s:%lu: NUL byte at column %td\n",
+				path, ++lineno, nul - line + 1);
+			ret = -1;
+			break;
+		}
+		ret = trace_line(t, &spans, &nspans, left, line, path,
+				 ++lineno);
+	}
 	if (!ret && ferror(f)) {
 		fprintf(stderr, "svm-sim: %s: read error\n", path);
+		ret = -1;
+	}
+	if (!ret && !has_gpu_touch(t)) {
+		fprintf(stderr, "svm-sim: %s: no GPU touch (g line): nothing to simulate\n",
+			path);
 		ret = -1;
 	}
 	free(spans);
@@ -1288,15 +1349,55 @@ static const char *const usage =
 	"               [--t-fault US] [--t-setup US] [--c-page US] [--bw GBPS]\n"
 	"               [--t-inval US] [--c-folio US] [--bw-thp GBPS] [--t-split US]\n";
 
-/* A non-negative number no larger than @max, or one error line. */
-static int param(const char *opt, const char *arg, double max, double *v)
+/* @v as the options take it: "0.000001", "1000000000". */
+static void print_param(double v)
 {
-	char *end;
+	fprintf(stderr, v == floor(v) ? "%.0f" : "%.6f", v);
+}
 
-	*v = strtod(arg, &end);
-	if (end == arg || *end || !(*v >= 0) || !(*v <= max)) {
-		fprintf(stderr, "svm-sim: %s '%s': not a number from 0 to %g\n",
-			opt, arg, max);
+/*
+ * A time or bandwidth option in [@min, @max]: a whole number by the
+ * scripts' rule (svm_replay_number(): decimal without a leading zero, or
+ * 0x-hex), or decimal digits by that rule, a point and at least one digit
+ * ("1.375", "0.5"; not ".5", "5.", "1e3", "0x1.8", "+1", "inf"). 0, or -1
+ * after one error line.
+ */
+static int param(const char *opt, const char *arg, double min, double max,
+		 double *v)
+{
+	const char *dot = strchr(arg, '.');
+	unsigned long whole;
+	char buf[32];
+	int ret;
+
+	if (!dot) {
+		ret = svm_replay_number(arg, &whole);
+		*v = whole;
+	} else if (dot - arg >= (long)sizeof(buf) || !dot[1] ||
+		   strspn(dot + 1, "0123456789") != strlen(dot + 1)) {
+		ret = -EINVAL;
+	} else {
+		/* The whole part, decimal: 0x-hex takes no fraction. */
+		memcpy(buf, arg, dot - arg);
+		buf[dot - arg] = '\0';
+		ret = svm_replay_number(buf, &whole);
+		if (!ret && buf[0] == '0' && buf[1] == 'x')
+			ret = -EINVAL;
+		/* Digits only now: strtod() reads them as written. */
+		if (!ret)
+			*v = strtod(arg, NULL);
+	}
+	if (ret == -EINVAL) {
+		fprintf(stderr, "svm-sim: %s '%s' is not a number (decimal[.digits] or 0x-hex)\n",
+			opt, arg);
+		return -1;
+	}
+	if (ret || !(*v >= min) || !(*v <= max)) {
+		fprintf(stderr, "svm-sim: %s %s is out of range: ", opt, arg);
+		print_param(min);
+		fputs(" .. ", stderr);
+		print_param(max);
+		fputc('\n', stderr);
 		return -1;
 	}
 	return 0;
@@ -1341,7 +1442,8 @@ int main(int argc, char **argv)
 	struct trace tr[MAX_TRACES] = { 0 };
 	struct result (*res)[NR_POL];
 	const char *svg_path = NULL;
-	double vram_mib = 0;
+	unsigned long vram_mib = 0;		/* 0: unlimited */
+	unsigned long touches_left = MAX_TOUCHES;
 	int nt = 0, i, bad = 0;
 	bool csv = false;
 	FILE *svg = NULL;
@@ -1351,16 +1453,20 @@ int main(int argc, char **argv)
 		const struct {
 			const char *opt;
 			double *v;
+			double min;
 		} num[] = {
-			{ "--t-fault", &c.t_fault }, { "--t-setup", &c.t_setup },
-			{ "--c-page", &c.c_page }, { "--bw", &c.bw },
-			{ "--t-inval", &c.t_inval }, { "--c-folio", &c.c_folio },
-			{ "--bw-thp", &c.bw_thp }, { "--t-split", &c.t_split },
-			{ "--vram-mib", &vram_mib },
-			{ "--test-oracle-scale", &c.oracle_scale },	/* tests only */
+			{ "--t-fault", &c.t_fault, 0 },
+			{ "--t-setup", &c.t_setup, 0 },
+			{ "--c-page", &c.c_page, 0 },
+			{ "--bw", &c.bw, MIN_BW },
+			{ "--t-inval", &c.t_inval, 0 },
+			{ "--c-folio", &c.c_folio, 0 },
+			{ "--bw-thp", &c.bw_thp, MIN_BW },
+			{ "--t-split", &c.t_split, 0 },
+			{ "--test-oracle-scale", &c.oracle_scale, 0 },	/* tests only */
 		};
 		const char *opt = argv[i];
-		double *v = NULL;
+		double *v = NULL, min = 0;
 
 		if (!strcmp(opt, "--csv")) {
 			csv = true;
@@ -1370,15 +1476,18 @@ int main(int argc, char **argv)
 			c.thp = true;
 			continue;
 		}
-		if (!strcmp(opt, "--help")) {
-			fputs(usage, stdout);
+		if (svm_replay_help(opt, usage)) {
 			bail(tr);
 			return 0;
 		}
-		for (p = 0; p < ARRAY_SIZE(num); p++)
-			if (!strcmp(opt, num[p].opt))
+		for (p = 0; p < ARRAY_SIZE(num); p++) {
+			if (!strcmp(opt, num[p].opt)) {
 				v = num[p].v;
-		if (!v && strcmp(opt, "--svg") && strcmp(opt, "--trace")) {
+				min = num[p].min;
+			}
+		}
+		if (!v && strcmp(opt, "--svg") && strcmp(opt, "--trace") &&
+		    strcmp(opt, "--vram-mib")) {
 			fprintf(stderr, "svm-sim: unknown option '%s' (--help lists them)\n",
 				opt);
 			return bail(tr);
@@ -1388,7 +1497,13 @@ int main(int argc, char **argv)
 			return bail(tr);
 		}
 		if (v) {
-			if (param(opt, argv[++i], 1e9, v))
+			if (param(opt, argv[++i], min, MAX_PARAM, v))
+				return bail(tr);
+			continue;
+		}
+		if (!strcmp(opt, "--vram-mib")) {
+			if (svm_replay_arg("svm-sim", opt, argv[++i], 2,
+					   MAX_VRAM_MIB, &vram_mib))
 				return bail(tr);
 			continue;
 		}
@@ -1400,19 +1515,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "svm-sim: more than %d traces\n", MAX_TRACES);
 			return bail(tr);
 		}
-		if (read_trace(argv[++i], &tr[nt]))
+		if (read_trace(argv[++i], &tr[nt], &touches_left))
 			return bail(tr);
 		nt++;
-	}
-	/* 4 KiB at the slowest bandwidth must take a finite, sane time. */
-	if (!(c.bw >= MIN_BW) || !(c.bw_thp >= MIN_BW)) {
-		fprintf(stderr, "svm-sim: --bw and --bw-thp must be at least %g GB/s\n",
-			MIN_BW);
-		return bail(tr);
-	}
-	if (vram_mib && vram_mib < 2) {
-		fprintf(stderr, "svm-sim: --vram-mib must be at least 2 (one 2 MiB block)\n");
-		return bail(tr);
 	}
 	/* Found now, not after the whole run. */
 	if (svg_path) {
@@ -1424,14 +1529,14 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < nt; i++)
-		tr[i].vram = (unsigned long)(vram_mib * 256);
+		tr[i].vram = vram_mib * 256;
 	if (!nt) {
 		rng_state = 0x5eed5eed5eedULL;	/* the built-in traces are fixed */
 		for (nt = 0; nt < (int)ARRAY_SIZE(builtin); nt++) {
 			snprintf(tr[nt].name, sizeof(tr[nt].name), "%s",
 				 builtin[nt].name);
 			builtin[nt].make(&tr[nt]);
-			tr[nt].vram = (unsigned long)(vram_mib * 256);
+			tr[nt].vram = vram_mib * 256;
 		}
 		for (p = 0; p < ARRAY_SIZE(oversub); p++, nt++) {
 			struct trace *src = &tr[oversub[p].idx];
