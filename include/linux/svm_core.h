@@ -46,27 +46,17 @@
 #define SVM_CORE_EVICT_RETRIES		3
 
 /**
- * define SVM_CORE_ADAPT_FAULTS - faults in a block that buy the whole block
+ * define SVM_CORE_ADAPT_FAULT_PAGES - default cost of a GPU fault, in pages
  *
- * %SVM_CORE_WINDOW_ADAPTIVE moves the whole granularity block around a
- * fault once this many separate runs of device pages already lie in it
- * (about as many faults: adjacent ones merge into one run, and runs left by
- * prefetches count too): the faults taken there have then cost about what
- * moving the block does (ski rental). Chosen on svm-sim's calibrated model (4 to 32 tried):
- * fewer buys sparse strides' blocks, more leaves dense random touches
- * faulting page by page.
+ * What one GPU fault that migrates costs beyond the pages it moves (fault
+ * handling, migration set-up, invalidation), in units of moving one 4 KiB
+ * page: %SVM_CORE_WINDOW_ADAPTIVE buys a block once the faults taken in it
+ * cost what moving the block does. 25 is svm-sim's calibrated cost model
+ * (tools/testing/svm_core/README.md): (20 + 15 + 10) us over 1.81 us per
+ * page. A driver that knows its own costs sets them with
+ * svm_core_range_set_fault_pages().
  */
-#define SVM_CORE_ADAPT_FAULTS		8
-
-/**
- * define SVM_CORE_ADAPT_MAX_ORDER - largest adaptive window, log2 pages
- *
- * A stream's window doubles up to 2^12 pages (16 MiB with 4 KiB pages):
- * one fault copies at most that, and an oversubscribed device is not
- * flooded (svm-sim: 2^15 evicted 3.8 times as many blocks on gemm-tiled
- * at twice the capacity).
- */
-#define SVM_CORE_ADAPT_MAX_ORDER	12
+#define SVM_CORE_ADAPT_FAULT_PAGES	25
 
 /**
  * define SVM_CORE_PLAN_FILL_GAPS - svm_core_set_plan() flag
@@ -89,10 +79,12 @@ struct svm_core_run {
 /**
  * enum svm_core_window_policy - how a GPU fault's window is chosen
  * @SVM_CORE_WINDOW_FIXED: the granularity block around the fault
- * @SVM_CORE_WINDOW_ADAPTIVE: from the device-page runs around the fault: a
- *	window that doubles along a stream, the granularity block once
- *	%SVM_CORE_ADAPT_FAULTS faults landed in it or when a whole block next
- *	to it is on the device, else the faulting page
+ * @SVM_CORE_WINDOW_ADAPTIVE: ski rental per granularity block: a GPU fault
+ *	moves the faulting page until the faults taken in the block cost what
+ *	moving the whole block does, then the block; a CPU fault moves the
+ *	block back only when all of it is on the device, else the page.
+ *	Within 2x of the better of the page and the block on every trace;
+ *	see svm_core_gpu_fault()
  */
 enum svm_core_window_policy {
 	SVM_CORE_WINDOW_FIXED,
@@ -105,6 +97,8 @@ enum svm_core_window_policy {
  * @last: last page of the range (inclusive)
  * @granularity: migration granularity, log2 pages (0..%SVM_CORE_GRANULARITY_MAX)
  * @window_policy: &enum svm_core_window_policy of GPU faults
+ * @fault_pages: what a GPU fault costs beyond its pages, in page moves
+ *	(%SVM_CORE_WINDOW_ADAPTIVE only; see %SVM_CORE_ADAPT_FAULT_PAGES)
  * @actual_loc: %SVM_CORE_LOC_SYSTEM when every page is in system memory;
  *	otherwise the id of the one device that holds some of its pages
  * @vram_pages: exact number of pages in device memory
@@ -120,7 +114,8 @@ enum svm_core_window_policy {
  * svm_core_range_init(), svm_core_range_split(), the records and
  * svm_core_range_destroy(), which keep them exact; @granularity through
  * svm_core_range_set_granularity(), @window_policy through
- * svm_core_range_set_window_policy(); @node through the set functions.
+ * svm_core_range_set_window_policy(), @fault_pages through
+ * svm_core_range_set_fault_pages(); @node through the set functions.
  *
  * One lock of the driver, its range lock (amdkfd: prange->lock), protects
  * all of it: records and splits of a range must not run concurrently.
@@ -131,6 +126,7 @@ struct svm_core_range {
 	unsigned long last;
 	u8 granularity;
 	u8 window_policy;
+	u16 fault_pages;
 	u32 actual_loc;
 	unsigned long vram_pages;
 	unsigned long offset;
@@ -252,6 +248,8 @@ int svm_core_range_set_granularity(struct svm_core_range *r,
 				   unsigned int granularity);
 int svm_core_range_set_window_policy(struct svm_core_range *r,
 				     unsigned int policy);
+int svm_core_range_set_fault_pages(struct svm_core_range *r,
+				   unsigned int pages);
 int svm_core_range_clone(struct svm_core_range *dst,
 			 const struct svm_core_range *src, gfp_t gfp);
 int svm_core_range_split(struct svm_core_range *r, unsigned long start,

@@ -80,84 +80,64 @@ static void svm_core_decide_move(const struct svm_core_range *r, u32 loc,
 			       start, last);
 }
 
-/* The aligned block of 2^@order pages holding @page, clamped to @r. */
-static void svm_core_block(const struct svm_core_range *r, unsigned long page,
-			   unsigned int order, unsigned long *start,
-			   unsigned long *last)
+/*
+ * Device pages of @r in [@start, @last], counted up to @cap at least: the
+ * walk stops once it has @cap, so it visits at most @cap + 1 runs after
+ * the binary search.
+ */
+static unsigned long svm_core_device_upto(const struct svm_core_range *r,
+					  unsigned long start,
+					  unsigned long last, unsigned long cap)
 {
-	unsigned long mask = (1UL << order) - 1;
+	unsigned int i = svm_core_run_index(r, start);
+	unsigned long n = 0;
 
-	*start = max(page & ~mask, r->start);
-	*last = min(page | mask, r->last);
+	for (; i < r->nr_runs && r->runs[i].start <= last && n < cap; i++)
+		n += min(r->runs[i].last, last) - max(r->runs[i].start, start) + 1;
+	return n;
+}
+
+/* Whether every page of [@start, @last] of @r is on the device: O(log runs). */
+static bool svm_core_all_device(const struct svm_core_range *r,
+				unsigned long start, unsigned long last)
+{
+	unsigned int i = svm_core_run_index(r, start);
+
+	return i < r->nr_runs && r->runs[i].start <= start &&
+	       r->runs[i].last >= last;
 }
 
 /*
- * The adaptive window of a fault at @page, from the runs around it alone:
- * O(log runs), no state, no allocation.
- *
- * - Along a stream (a run ends right below @page, or starts right above
- *   it), the window is the aligned block of twice that run's length,
- *   rounded up to a power of two, up to %SVM_CORE_ADAPT_MAX_ORDER: the
- *   window doubles with each fault, as readahead's does.
- * - Once %SVM_CORE_ADAPT_FAULTS runs lie in the granularity block around
- *   @page, the whole block moves: the faults already taken there cost about
- *   what moving it does (ski rental), so at most about twice the best
- *   offline choice is paid. So does a block next to a whole block already
- *   on the device (spatial locality at block scale), found where the
- *   count's walks stop.
- * - Otherwise only @page moves: an isolated touch.
- *
- * The larger of the windows that apply is taken.
+ * How many one-page faults a block of @n pages takes before it is bought:
+ * the most k with k * (w + 1) <= w + n, w = @r->fault_pages. Written so
+ * that w + n cannot overflow.
+ */
+static unsigned long svm_core_adapt_rentals(const struct svm_core_range *r,
+					    unsigned long n)
+{
+	unsigned long w = r->fault_pages;
+
+	return n / (w + 1) + (n % (w + 1) + w) / (w + 1);
+}
+
+/*
+ * The adaptive window of a GPU fault at @page whose block (the fixed
+ * window) is [*@start, *@last]: ski rental. While the block holds fewer
+ * device pages than svm_core_adapt_rentals() of its size, the fault
+ * "rents": only @page moves. Otherwise it "buys": the whole block moves.
+ * O(log runs + rentals), no state, no allocation; see svm_core_gpu_fault()
+ * for the bound.
  */
 static void svm_core_adaptive_window(const struct svm_core_range *r,
 				     unsigned long page, unsigned long *start,
 				     unsigned long *last)
 {
-	unsigned int i = svm_core_run_index(r, page), below, above, n = 0;
-	unsigned int order = 0;
-	unsigned long bs, bl, span, len = 0;
+	unsigned long j = svm_core_adapt_rentals(r, *last - *start + 1);
 
+	if (svm_core_device_upto(r, *start, *last, j) >= j)
+		return;
 	*start = page;
 	*last = page;
-	if (i > 0 && r->runs[i - 1].last + 1 == page)
-		len = r->runs[i - 1].last - r->runs[i - 1].start + 1;
-	if (i < r->nr_runs && r->runs[i].start == page + 1)
-		len = max(len, r->runs[i].last - r->runs[i].start + 1);
-	if (len) {
-		/* 2 * len rounded up to a power of two: order fls(len) */
-		order = min_t(unsigned int, fls_long(len),
-			      SVM_CORE_ADAPT_MAX_ORDER);
-		svm_core_block(r, page, order, start, last);
-	}
-	if (order >= r->granularity)
-		return;
-
-	/*
-	 * Runs in the granularity block, counted up to the threshold; where
-	 * the walks stop short of it, they stand on the runs right outside
-	 * the block: a whole block on the device next to this one moves this
-	 * one too (spatial locality).
-	 */
-	svm_core_block(r, page, r->granularity, &bs, &bl);
-	span = (1UL << r->granularity) - 1;
-	for (below = i; below > 0 && n < SVM_CORE_ADAPT_FAULTS &&
-	     r->runs[below - 1].last >= bs; below--)
-		n++;
-	for (above = i; above < r->nr_runs && n < SVM_CORE_ADAPT_FAULTS &&
-	     r->runs[above].start <= bl; above++)
-		n++;
-	if (n < SVM_CORE_ADAPT_FAULTS && below > 0 && bs > r->start &&
-	    r->runs[below - 1].last == bs - 1 &&
-	    r->runs[below - 1].last - r->runs[below - 1].start >= span)
-		n = SVM_CORE_ADAPT_FAULTS;
-	if (n < SVM_CORE_ADAPT_FAULTS && above < r->nr_runs && bl < r->last &&
-	    r->runs[above].start == bl + 1 &&
-	    r->runs[above].last - r->runs[above].start >= span)
-		n = SVM_CORE_ADAPT_FAULTS;
-	if (n >= SVM_CORE_ADAPT_FAULTS) {
-		*start = bs;
-		*last = bl;
-	}
 }
 
 /**
@@ -171,14 +151,38 @@ static void svm_core_adaptive_window(const struct svm_core_range *r,
  * Migrates iff @r may hold device pages or @best_loc is a device, and then
  * only the window around @page, clamped to @r: the granularity block
  * (%SVM_CORE_WINDOW_FIXED), or for a migration into the device that holds
- * @r's device pages (or into a first one) a window chosen from the
- * device-page runs around @page (%SVM_CORE_WINDOW_ADAPTIVE: see
- * &enum svm_core_window_policy;
- * O(log runs), deterministic, never larger than 2^%SVM_CORE_ADAPT_MAX_ORDER
- * pages or the granularity block, whichever is larger). Even when
- * @best_loc equals r->actual_loc the window is migrated, since a range with
- * device pages may hold system pages too and the migration picks up only
- * those not already there. Allocates nothing.
+ * @r's device pages (or into a first one) the adaptive window
+ * (%SVM_CORE_WINDOW_ADAPTIVE, below). Even when @best_loc equals
+ * r->actual_loc the window is migrated, since a range with device pages
+ * may hold system pages too and the migration picks up only those not
+ * already there. Allocates nothing.
+ *
+ * The adaptive window is ski rental per block, the block being the fixed
+ * window (so a range no larger than the block and inside one aligned block
+ * is one block). Let w be @r->fault_pages, what a fault costs beyond its
+ * pages in page moves, n the block's pages, and j the most k with
+ * k * (w + 1) <= w + n. A fault in a block holding fewer than j device
+ * pages moves @page alone ("rent", cost w + 1); otherwise the block
+ * ("buy", cost w + the pages still to move). svm_core_cpu_fault() moves a
+ * block back only when all of it is on the device.
+ *
+ * Bound: in a cost model where a fault costs w + the pages it moves, with
+ * no capacity limit, take one block and the GPU faults in it between two
+ * CPU faults that empty it. If m distinct pages fault there, fixed pages
+ * pay P = m (w + 1) and the fixed block W = w + n. With m <= j the
+ * adaptive window pays P exactly (P <= W, as m (w + 1) <= w + n). With
+ * m > j it pays j rentals and one buy, moving at most n pages:
+ * A <= (j + 1) w + n = W + j w, and j w <= w (w + n) / (w + 1), so
+ * A <= (1 + w / (w + 1)) W; and P >= (j + 1) (w + 1) > W. Hence, with
+ * c = 1 + w / (w + 1) < 2, A <= c * min(P, W) per block and so on every
+ * trace without CPU faults on device pages; with them, A <= c * W still
+ * holds (a CPU fault of the adaptive window moves back at most what the
+ * fixed block's does). Against pages with CPU faults no such bound can
+ * exist for a rule that sees only the runs (tools/testing/svm_core/README.md
+ * gives the trace); with w = 25 and 2 MiB blocks, j = 20.
+ *
+ * Cost: O(log runs) for the fixed window; the adaptive one adds a walk
+ * over at most j + 1 runs of the block.
  *
  * Context: caller holds @r's range lock.
  * Return: 0, or -EINVAL if @page is outside @r or @best_loc is
@@ -258,8 +262,10 @@ EXPORT_SYMBOL_IF_KUNIT(svm_core_gpu_fault_fallback);
  * @d: returns the decision
  *
  * The granularity window around @page, clamped to @r and to the VMA, goes
- * to system memory. The range is never split for a CPU fault: it simply
- * holds fewer device pages afterwards.
+ * to system memory; with %SVM_CORE_WINDOW_ADAPTIVE only when every page of
+ * that window is on the device, else @page alone (see svm_core_gpu_fault()).
+ * The range is never split for a CPU fault: it simply holds fewer device
+ * pages afterwards. O(log runs); allocates nothing.
  *
  * Context: caller holds @r's range lock.
  * Return: 0, or -EINVAL if @page is outside @r or the VMA.
@@ -278,6 +284,12 @@ int svm_core_cpu_fault(const struct svm_core_range *r, unsigned long page,
 			      &start, &last);
 	if (ret)
 		return ret;
+	/* Adaptive: the page alone unless the whole window is on the device. */
+	if (r->window_policy == SVM_CORE_WINDOW_ADAPTIVE &&
+	    !svm_core_all_device(r, start, last)) {
+		start = page;
+		last = page;
+	}
 
 	svm_core_decision_none(d);
 	if (r->actual_loc != SVM_CORE_LOC_SYSTEM)

@@ -150,6 +150,7 @@ int svm_core_range_init(struct svm_core_range *r, unsigned long start,
 	r->start = start;
 	r->last = last;
 	r->granularity = granularity;
+	r->fault_pages = SVM_CORE_ADAPT_FAULT_PAGES;
 	r->actual_loc = SVM_CORE_LOC_SYSTEM;
 	RB_CLEAR_NODE(&r->node);
 	svm_core_runs_adopt(r, NULL, 0);
@@ -215,6 +216,31 @@ int svm_core_range_set_window_policy(struct svm_core_range *r,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(svm_core_range_set_window_policy);
+
+/**
+ * svm_core_range_set_fault_pages() - tell the adaptive window what a fault costs
+ * @r: the range
+ * @pages: what one GPU fault that migrates costs beyond the pages it moves
+ *	(fault handling, migration set-up, invalidation), in units of moving
+ *	one page; 0 makes faults free, so the adaptive window moves pages only
+ *
+ * Only %SVM_CORE_WINDOW_ADAPTIVE reads it: its worst-case bound holds for
+ * the costs this value describes. A range starts with
+ * %SVM_CORE_ADAPT_FAULT_PAGES; splits and clones keep the value of the
+ * range they come from.
+ *
+ * Context: caller holds the driver's range lock.
+ * Return: 0, or -EINVAL if @pages exceeds U16_MAX; @r is then unchanged.
+ */
+int svm_core_range_set_fault_pages(struct svm_core_range *r,
+				   unsigned int pages)
+{
+	if (pages > U16_MAX)
+		return -EINVAL;
+	r->fault_pages = pages;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_set_fault_pages);
 
 /* Storage for @n runs: the inline slot (%NULL) or a new array. */
 static int svm_core_runs_prepare(unsigned int n, gfp_t gfp,

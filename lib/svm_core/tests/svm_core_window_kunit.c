@@ -480,56 +480,30 @@ struct adapt_case {
 #define A0 0x10000UL
 #define AT (TOP - 0xfff)
 
+/*
+ * With the default fault cost (w = 25 pages), a block of n pages is bought
+ * after j = (w + n) / (w + 1) one-page faults: 20 for 512 pages, 1 for 16.
+ */
 static const struct adapt_case adapt_cases[] = {
-	{ "streaming up: the window doubles", A0, A0 + 0xffff, 9, 7,
-	  { { A0, A0, A0 }, { A0 + 1, A0, A0 + 1 }, { A0 + 2, A0, A0 + 3 },
-	    { A0 + 4, A0, A0 + 7 }, { A0 + 8, A0, A0 + 0xf },
-	    { A0 + 0x10, A0, A0 + 0x1f }, { A0 + 0x20, A0, A0 + 0x3f } } },
-	{ "streaming down: the window doubles", A0, A0 + 0xffff, 9, 5,
-	  { { A0 + 0xffff, A0 + 0xffff, A0 + 0xffff },
-	    { A0 + 0xfffe, A0 + 0xfffe, A0 + 0xffff },
-	    { A0 + 0xfffd, A0 + 0xfffc, A0 + 0xffff },
-	    { A0 + 0xfffb, A0 + 0xfff8, A0 + 0xffff },
-	    { A0 + 0xfff7, A0 + 0xfff0, A0 + 0xffff } } },
-	{ "strided: the eighth run buys the block, then its neighbour", A0,
-	  A0 + 0xffff, 9, 10,
-	  { { A0, A0, A0 }, { A0 + 0x10, A0 + 0x10, A0 + 0x10 },
-	    { A0 + 0x20, A0 + 0x20, A0 + 0x20 },
-	    { A0 + 0x30, A0 + 0x30, A0 + 0x30 },
-	    { A0 + 0x40, A0 + 0x40, A0 + 0x40 },
-	    { A0 + 0x50, A0 + 0x50, A0 + 0x50 },
-	    { A0 + 0x60, A0 + 0x60, A0 + 0x60 },
-	    { A0 + 0x70, A0 + 0x70, A0 + 0x70 },
-	    { A0 + 0x80, A0, A0 + 0x1ff },
-	    { A0 + 0x210, A0 + 0x200, A0 + 0x3ff } } },
+	{ "streaming up: twenty pages rented, then the block", A0, A0 + 0xffff,
+	  9, 3,
+	  { { A0, A0, A0 }, { A0 + 1, A0 + 1, A0 + 1 },
+	    { A0 + 2, A0 + 2, A0 + 2 } } },
+	{ "a range inside one block is one block", A0 + 0x10, A0 + 0x1f, 9, 2,
+	  { { A0 + 0x13, A0 + 0x13, A0 + 0x13 },
+	    { A0 + 0x17, A0 + 0x10, A0 + 0x1f } } },
 	{ "sparse: one page per block, never more", A0, A0 + 0xffff, 9, 5,
 	  { { A0 + 0x5, A0 + 0x5, A0 + 0x5 },
 	    { A0 + 0x207, A0 + 0x207, A0 + 0x207 },
 	    { A0 + 0x409, A0 + 0x409, A0 + 0x409 },
 	    { A0 + 0x1003, A0 + 0x1003, A0 + 0x1003 },
 	    { A0 + 0x8000, A0 + 0x8000, A0 + 0x8000 } } },
-	{ "clustered: neighbours grow, then the block", A0, A0 + 0xffff, 9, 10,
-	  { { A0 + 0x100, A0 + 0x100, A0 + 0x100 },
-	    { A0 + 0x101, A0 + 0x100, A0 + 0x101 },
-	    { A0 + 0x108, A0 + 0x108, A0 + 0x108 },
-	    { A0 + 0x120, A0 + 0x120, A0 + 0x120 },
-	    { A0 + 0x140, A0 + 0x140, A0 + 0x140 },
-	    { A0 + 0x160, A0 + 0x160, A0 + 0x160 },
-	    { A0 + 0x180, A0 + 0x180, A0 + 0x180 },
-	    { A0 + 0x1a0, A0 + 0x1a0, A0 + 0x1a0 },
-	    { A0 + 0x1c0, A0 + 0x1c0, A0 + 0x1c0 },
-	    { A0 + 0x1e0, A0, A0 + 0x1ff } } },
-	{ "a stream stops at the range's end", A0, A0 + 0x6, 9, 4,
-	  { { A0, A0, A0 }, { A0 + 1, A0, A0 + 1 }, { A0 + 2, A0, A0 + 3 },
-	    { A0 + 4, A0, A0 + 6 } } },
-	{ "top of the address space, streaming down", AT, TOP, 9, 3,
+	{ "top of the address space: a 2-page block bought at the second",
+	  AT, TOP, 1, 3,
 	  { { TOP, TOP, TOP }, { TOP - 1, TOP - 1, TOP },
-	    { TOP - 2, TOP - 3, TOP } } },
-	{ "top of the address space, a stream then the next block", AT, TOP,
-	  3, 5,
-	  { { TOP - 15, TOP - 15, TOP - 15 }, { TOP - 14, TOP - 15, TOP - 14 },
-	    { TOP - 13, TOP - 15, TOP - 12 }, { TOP - 11, TOP - 15, TOP - 8 },
-	    { TOP - 2, TOP - 7, TOP } } },
+	    { TOP - 2, TOP - 2, TOP - 2 } } },
+	{ "block clamped at the range's end", A0, A0 + 0x6, 9, 2,
+	  { { A0 + 3, A0 + 3, A0 + 3 }, { A0 + 5, A0, A0 + 6 } } },
 };
 
 KUNIT_ARRAY_PARAM_DESC(adapt, adapt_cases, desc);
@@ -562,38 +536,70 @@ static void svm_core_window_adaptive(struct kunit *test)
 }
 
 /*
- * A whole block on the device next to the fault's block buys it, even with
- * runs of the fault's own block in between (a prefetch left one there).
+ * Ski rental in a 2 MiB block: nineteen rented pages leave the next fault
+ * renting, twenty buy the block, however the pages lie (a prefetch's run
+ * counts as much as faults); a lower fault cost buys sooner. A CPU fault
+ * moves the page alone until the whole block is on the device.
  */
-static void svm_core_window_adaptive_neighbour(struct kunit *test)
+static void svm_core_window_adaptive_rentals(struct kunit *test)
 {
 	struct svm_core_decision d;
 	struct svm_core_range r;
+	unsigned int k;
 
 	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, A0, A0 + 0xfff, 9), 0);
+	KUNIT_EXPECT_EQ(test, r.fault_pages, SVM_CORE_ADAPT_FAULT_PAGES);
 	KUNIT_ASSERT_EQ(test,
 			svm_core_range_set_window_policy(&r, SVM_CORE_WINDOW_ADAPTIVE),
 			0);
+	for (k = 0; k < 19; k++)
+		KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 3 * k,
+							    A0 + 3 * k, 1, 0,
+							    GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x100, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x100);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x100);
+	/* a CPU fault in a block not all on the device: the page */
+	KUNIT_ASSERT_EQ(test, svm_core_cpu_fault(&r, A0 + 3, A0, A0 + 0xfff,
+						 &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 3);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 3);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x100, A0 + 0x100,
+						    1, 0, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x101, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x1ff);
 	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0, A0 + 0x1ff, 1, 0,
 						    GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x280, A0 + 0x280,
+	/* the whole block on the device: a CPU fault moves it back */
+	KUNIT_ASSERT_EQ(test, svm_core_cpu_fault(&r, A0 + 3, A0, A0 + 0xfff,
+						 &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x1ff);
+	/* a prefetched run of 20 pages buys the next block too */
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x200, A0 + 0x213,
 						    1, 0, GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x7a0, A0 + 0x7a0,
-						    1, 0, GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x800, A0 + 0x9ff,
-						    1, 0, GFP_KERNEL), 0);
-	/* below: [A0, A0 + 0x1ff], past the run at A0 + 0x280 */
 	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x300, 1, &d), 0);
 	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x200);
 	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x3ff);
-	/* above: [A0 + 0x800, A0 + 0x9ff], past the run at A0 + 0x7a0 */
-	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x700, 1, &d), 0);
-	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x600);
-	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x7ff);
-	/* no whole block next to it: the page alone */
-	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0xc00, 1, &d), 0);
-	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0xc00);
-	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0xc00);
+	/* free faults: never buy; dear ones: buy after one page */
+	KUNIT_EXPECT_EQ(test, svm_core_range_set_fault_pages(&r, 0x10000),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, r.fault_pages, SVM_CORE_ADAPT_FAULT_PAGES);
+	KUNIT_ASSERT_EQ(test, svm_core_range_set_fault_pages(&r, 0), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x301, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x301);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x301);
+	KUNIT_ASSERT_EQ(test, svm_core_range_set_fault_pages(&r, 1000), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x401, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x401);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x401);
+	KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, A0 + 0x401, A0 + 0x401,
+						    1, 0, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_gpu_fault(&r, A0 + 0x402, 1, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.migrate.start, A0 + 0x400);
+	KUNIT_EXPECT_EQ(test, d.migrate.last, A0 + 0x5ff);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
 	svm_core_range_destroy(&r);
 }
 
@@ -661,7 +667,7 @@ static struct kunit_case svm_core_window_cases[] = {
 	KUNIT_CASE(svm_core_window_evict_gives_up),
 	KUNIT_CASE(svm_core_window_prefetch_error_returned),
 	KUNIT_CASE_PARAM(svm_core_window_adaptive, adapt_gen_params),
-	KUNIT_CASE(svm_core_window_adaptive_neighbour),
+	KUNIT_CASE(svm_core_window_adaptive_rentals),
 	KUNIT_CASE(svm_core_window_policy_kept),
 	{}
 };

@@ -91,6 +91,27 @@ else
 	bad "a dear oracle: exit $rc, '$(head -1 "$tmp/err")'"
 fi
 
+# The property check: one line, at least 1,000 traces within the bound.
+"$sim" --property 1800 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] &&
+	awk '/^sim-property: [0-9]+ traces, worst adaptive\/best fixed [0-9.]+, bound [0-9.]+$/ {
+		x = $7; sub(",", "", x); if ($2 >= 1000 && x + 0 <= $9 + 0) ok = 1
+	} END { exit !ok }' "$tmp/out"; then
+	cat "$tmp/out"
+	ok
+else
+	bad "property: exit $rc, '$(head -1 "$tmp/out")' '$(head -1 "$tmp/err")'"
+fi
+# It can fail: a rule that buys a block after one fault breaks the bound.
+"$sim" --property 1800 --test-fault-pages 1000 >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "the best fixed .*bound" "$tmp/err"; then
+	ok
+else
+	bad "a broken rule: exit $rc, '$(head -1 "$tmp/err")'"
+fi
+
 # $1: what; $2: the line number the error must name; $3: the trace, with \n.
 check_bad_trace() {
 	local rc
@@ -140,6 +161,11 @@ check_bad_opt() {
 check_bad_opt "an empty number" --t-fault ''
 check_bad_opt "a bandwidth too small for finite times" --bw 1e-320
 check_bad_opt "a directory as --trace" --trace "$tmp"
+check_bad_opt "an empty --t-retry" --t-retry ''
+check_bad_opt "a fractional --property" --property 1.5
+check_bad_opt "--property with a capacity" --property 10 --vram-mib 64
+check_bad_opt "--property with --xnack-off" --property 10 --xnack-off
+check_bad_opt "--test-fault-pages too large" --test-fault-pages 70000
 check_bad_opt "an unwritable --svg" --svg "$tmp/no/such/dir/sim.svg"
 
 echo "svm-sim checks: $pass passed, $fail failed"

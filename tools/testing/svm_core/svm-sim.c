@@ -63,13 +63,44 @@
 #define MAX_PARAM	1e9
 /* --vram-mib: one 2 MiB block .. 2^30 MiB (1 PiB). */
 #define MAX_VRAM_MIB	BIT(30)
+/* generated traces of one --property run */
+#define MAX_PROPERTY	1000000
 
 struct cost {
 	double t_fault, t_setup, c_page, bw, t_inval;	/* us, us, us, GB/s, us */
 	double c_folio, bw_thp, t_split;		/* us, GB/s, us */
 	bool thp;
 	double oracle_scale;	/* 1; other values only to test the check */
+	/*
+	 * amdkfd drops every retry fault on a range for this long after the
+	 * range was validated (us; 0: off), and without XNACK the GPU takes
+	 * no fault at all: ranges move by prefetch and the restore worker.
+	 */
+	double retry_us;
+	bool xnack_off;
+	long fault_pages;	/* the core's fault cost; -1: from the model */
 };
+
+/* A range of the simulation: the core's, and when it was last validated. */
+struct sim_range {
+	struct svm_core_range core;
+	double valid_t;		/* us, modelled time; -inf: never */
+};
+
+static struct sim_range *sim_range(struct svm_core_range *r)
+{
+	return (struct sim_range *)r;
+}
+
+static struct svm_core_range *sim_range_alloc(void)
+{
+	struct sim_range *sr = calloc(1, sizeof(*sr));
+
+	if (!sr)
+		return NULL;
+	sr->valid_t = -INFINITY;
+	return &sr->core;
+}
 
 struct event {
 	unsigned long page;
@@ -104,6 +135,24 @@ static double folio_cost(const struct cost *c)
 	if (!c->thp)
 		return BLOCK_PAGES * page_cost(c);
 	return c->c_folio + BLOCK_PAGES * PAGE_BYTES / (c->bw_thp * 1e3);
+}
+
+/*
+ * w: what a GPU fault costs beyond its pages (fault, set-up, invalidation)
+ * in page moves, as the model prices them: the core's fault_pages.
+ */
+static double fault_pages(const struct cost *c)
+{
+	return (c->t_fault + c->t_setup + c->t_inval) / page_cost(c);
+}
+
+static unsigned int core_fault_pages(const struct cost *c)
+{
+	double w = floor(fault_pages(c) + 0.5);
+
+	if (c->fault_pages >= 0)
+		return c->fault_pages;
+	return w > 65535 ? 65535 : (unsigned int)w;
 }
 
 /* Moving @moved pages of one block, whole (aligned, all 512) or not. */
@@ -749,8 +798,8 @@ static void make_room(struct sim *s, unsigned long page)
 static struct svm_core_range *split_block(struct sim *s, struct svm_core_range *r,
 					  unsigned long page)
 {
-	struct svm_core_range *head = calloc(1, sizeof(*head));
-	struct svm_core_range *tail = calloc(1, sizeof(*tail));
+	struct svm_core_range *head = sim_range_alloc();
+	struct svm_core_range *tail = sim_range_alloc();
 	unsigned long bs, bl;
 
 	svm_core_window(page, SVM_CORE_GRANULARITY_DEFAULT, r->start, r->last,
@@ -802,6 +851,10 @@ static const struct policy policies[] = {
 };
 
 #define NR_POL		(ARRAY_SIZE(policies) + 1)
+#define POL_WINDOW	1
+#define POL_ADAPTIVE	3
+/* Relative slack of the floating-point comparisons with a bound. */
+#define EPS		(1.0 / 1000000000)
 #define POL_ORACLE	ARRAY_SIZE(policies)
 
 static const char *pol_label(size_t p)
@@ -844,10 +897,11 @@ static void run_policy(const struct trace *t, const struct policy *pol,
 		unsigned long p;
 
 		if (e->who == 'r') {
-			r = calloc(1, sizeof(*r));
+			r = sim_range_alloc();
 			if (!r || svm_core_range_init(r, e->page, e->last,
 						      SVM_CORE_GRANULARITY_DEFAULT) ||
 			    svm_core_range_set_window_policy(r, pol->window_policy) ||
+			    svm_core_range_set_fault_pages(r, core_fault_pages(c)) ||
 			    svm_core_set_insert(&s.set, r)) {
 				fprintf(stderr, "svm-sim: %s: bad or overlapping range\n",
 					t->name);
@@ -867,6 +921,24 @@ static void run_policy(const struct trace *t, const struct policy *pol,
 								    p >> BLOCK_SHIFT));
 					continue;
 				}
+				if (c->xnack_off) {
+					/* No fault: the restore worker moves the range. */
+					ret = svm_core_prefetch(r, 1, &d);
+					if (!ret)
+						ret = svm_core_execute(r, &d, &sim_ops,
+								       &s);
+					if (ret)
+						die("restore", ret);
+					make_room(&s, p);
+					continue;
+				}
+				/*
+				 * A retry fault within retry_us of the range's
+				 * last validation is dropped: the GPU waits for
+				 * the window to close and faults again.
+				 */
+				if (s.res.t < sim_range(r)->valid_t + c->retry_us)
+					s.res.t = sim_range(r)->valid_t + c->retry_us;
 				s.res.faults++;
 				s.res.t += c->t_fault;
 				set_window(&s, pol, r, p, true);
@@ -874,6 +946,7 @@ static void run_policy(const struct trace *t, const struct policy *pol,
 								 &s, &d);
 				if (ret)
 					die("svm_core_gpu_fault_migrate", ret);
+				sim_range(r)->valid_t = s.res.t;
 				make_room(&s, p);
 			} else {
 				if (!svm_core_range_page_loc(r, p))
@@ -1347,7 +1420,9 @@ static const char *const csv_columns[] = {
 static const char *const usage =
 	"usage: svm-sim [--trace FILE]... [--svg FILE] [--csv] [--thp] [--vram-mib N]\n"
 	"               [--t-fault US] [--t-setup US] [--c-page US] [--bw GBPS]\n"
-	"               [--t-inval US] [--c-folio US] [--bw-thp GBPS] [--t-split US]\n";
+	"               [--t-inval US] [--c-folio US] [--bw-thp GBPS] [--t-split US]\n"
+	"               [--t-retry US] [--xnack-off]\n"
+	"       svm-sim --property N [--seed S] [--csv]\n";
 
 /* @v as the options take it: "0.000001", "1000000000". */
 static void print_param(double v)
@@ -1431,10 +1506,296 @@ static int bail(struct trace *tr)
 	return 2;
 }
 
+/* ---- the property check: generated traces against the stated bound ---- */
+
+/*
+ * The bound of the adaptive window against the better of pages and the
+ * block, per block of n pages (1 .. 512), with the model's w and the
+ * rule's j (the core told the model's w, rounded; --test-fault-pages,
+ * which breaks the rule, leaves the bound as stated): see
+ * svm_core_gpu_fault(). Rentals move one page each.
+ */
+static double block_bound(const struct cost *c)
+{
+	double w = fault_pages(c), worst = 1;
+	unsigned long wc = (unsigned long)fmin(floor(w + 0.5), 65535), n, j;
+
+	for (n = 1; n <= BLOCK_PAGES; n++) {
+		double buy = w + n, a, b;
+
+		j = n / (wc + 1) + (n % (wc + 1) + wc) / (wc + 1);
+		/* m <= j faults: pages exactly, against min(pages, block) */
+		a = j * (w + 1) / fmin(j * (w + 1), buy);
+		/* m > j: j rentals and one buy, against min((j+1)(w+1), block) */
+		b = j < n ? ((j + 1) * w + n) / fmin((j + 1) * (w + 1), buy) : 1;
+		worst = fmax(worst, fmax(a, b));
+	}
+	return worst;
+}
+
+/*
+ * rho: how far the block windows of the trace's ranges can cost more than
+ * moving each range whole, 1 + (T - 1) w / (w + N) for a range of N pages
+ * over T blocks.
+ */
+static double whole_factor(const struct trace *t, const struct cost *c)
+{
+	double w = fault_pages(c), rho = 1;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct event *e = &t->ev[i];
+		double blocks, npages;
+
+		if (e->who != 'r')
+			continue;
+		blocks = (e->last >> BLOCK_SHIFT) - (e->page >> BLOCK_SHIFT) + 1;
+		npages = e->last - e->page + 1.0;
+		rho = fmax(rho, 1 + (blocks - 1) * w / (w + npages));
+	}
+	return rho;
+}
+
+static unsigned long rnd_below(unsigned long n)
+{
+	return n ? rnd64() % n : 0;
+}
+
+/* A new range of @npages at a random page offset after *@next. */
+static unsigned long gen_range(struct trace *t, unsigned long *next,
+			       unsigned long npages)
+{
+	unsigned long start = *next + rnd_below(BLOCK_PAGES);
+
+	add(t, 'r', start, 0, start + npages - 1);
+	*next = start + npages + rnd_below(4) * BLOCK_PAGES;
+	return start;
+}
+
+/* A random order of 0 .. n-1 in @v. */
+static void shuffle(unsigned long *v, unsigned long n)
+{
+	unsigned long i, k, x;
+
+	for (i = 0; i < n; i++)
+		v[i] = i;
+	for (i = n; i > 1; i--) {
+		k = rnd_below(i);
+		x = v[i - 1];
+		v[i - 1] = v[k];
+		v[k] = x;
+	}
+}
+
+static const char *const families[] = {
+	"stream-up", "stream-down", "strided", "random", "zipf", "clustered",
+	"small-ranges", "phases", "cpu-between", "mixed-sizes",
+};
+
+/*
+ * One generated trace of family @fam: a few ranges of up to 8192 pages and
+ * at most some 6,000 page touches, so that 1,000 of them run in seconds.
+ */
+static void gen_trace(struct trace *t, unsigned int fam)
+{
+	unsigned long next = BASE, n = 512 + rnd_below(7681), a, i, k, pass;
+	unsigned long nt = 500 + rnd_below(3500), *v;
+
+	switch (fam) {
+	case 0:	/* streams up, in chunks, one or more passes */
+	case 1:	/* and down */
+		a = gen_range(t, &next, n);
+		k = 1 + rnd_below(32);
+		for (pass = 0; pass < 1 + rnd_below(3); pass++)
+			for (i = 0; i < n; i += k) {
+				unsigned long cnt = k < n - i ? k : n - i;
+
+				add(t, 'g', fam ? a + n - i - cnt : a + i, cnt, 0);
+			}
+		break;
+	case 2:	/* strides */
+		a = gen_range(t, &next, n);
+		k = 2 + rnd_below(200);
+		for (pass = 0; pass < 1 + rnd_below(3); pass++)
+			for (i = rnd_below(k); i < n; i += k)
+				add(t, 'g', a + i, 1, 0);
+		break;
+	case 3:	/* uniform random */
+		a = gen_range(t, &next, n);
+		for (i = 0; i < nt; i++)
+			add(t, 'g', a + rnd_below(n), 1, 0);
+		break;
+	case 4:	/* zipf-like: few hot pages, scattered */
+		a = gen_range(t, &next, n);
+		for (i = 0; i < nt; i++) {
+			double r = pow(1.0 - rndf(), -1.0 / (0.1 + rndf()));
+			unsigned long rank = r >= n ? n - 1 : (unsigned long)r - 1;
+
+			add(t, 'g', a + (rank * 2654435761UL) % n, 1, 0);
+		}
+		break;
+	case 5:	/* clustered: dense touches in a few blocks of the range */
+		a = gen_range(t, &next, n);
+		for (k = 0; k < 1 + rnd_below(6); k++) {
+			unsigned long c0 = rnd_below(n), span = 16 + rnd_below(600);
+			unsigned long cnt = 1 + rnd_below(400);
+
+			for (i = 0; i < cnt; i++)
+				add(t, 'g', a + (c0 + rnd_below(span)) % n, 1, 0);
+		}
+		break;
+	case 6:	/* many small ranges, each read whole, in a shuffled order */
+		k = 2 + rnd_below(38);
+		v = xrealloc(NULL, k * sizeof(*v));
+		{
+			unsigned long st[40], len[40];
+
+			for (i = 0; i < k; i++) {
+				len[i] = 1 + rnd_below(BLOCK_PAGES);
+				st[i] = gen_range(t, &next, len[i]);
+			}
+			shuffle(v, k);
+			for (i = 0; i < k; i++) {
+				unsigned long *o = xrealloc(NULL, len[v[i]] * sizeof(*o));
+				unsigned long p;
+
+				shuffle(o, len[v[i]]);
+				for (p = 0; p < len[v[i]]; p++)
+					add(t, 'g', st[v[i]] + o[p], 1, 0);
+				free(o);
+			}
+		}
+		free(v);
+		break;
+	case 7:	/* phases: a stream, then random touches, then a stream */
+		a = gen_range(t, &next, n);
+		for (i = 0; i < n / 2; i += 8)
+			add(t, 'g', a + i, 8 < n / 2 - i ? 8 : n / 2 - i, 0);
+		for (i = 0; i < nt / 2; i++)
+			add(t, 'g', a + rnd_below(n), 1, 0);
+		for (i = n / 2; i < n; i += 8)
+			add(t, 'g', a + i, 8 < n - i ? 8 : n - i, 0);
+		break;
+	case 8:	/* GPU passes with CPU touches between them */
+		a = gen_range(t, &next, n);
+		k = 1 + rnd_below(64);
+		for (pass = 0; pass < 2 + rnd_below(4); pass++) {
+			if (rnd_below(2))
+				for (i = 0; i < n; i += 16)
+					add(t, 'g', a + i, 16 < n - i ? 16 : n - i, 0);
+			else
+				for (i = 0; i < nt / 4; i++)
+					add(t, 'g', a + rnd_below(n), 1, 0);
+			for (i = 0; i < k; i++)
+				add(t, 'c', a + rnd_below(n), 1 + rnd_below(8), 0);
+		}
+		break;
+	default: /* ranges smaller and larger than a block, random touches */
+		k = 2 + rnd_below(8);
+		for (i = 0; i < k; i++) {
+			unsigned long len = 1 + rnd_below(rnd_below(2) ? BLOCK_PAGES :
+							  4 * BLOCK_PAGES);
+			unsigned long st = gen_range(t, &next, len);
+			unsigned long cnt = 1 + rnd_below(len < 300 ? len : 300);
+
+			while (cnt--)
+				add(t, 'g', st + rnd_below(len), 1, 0);
+		}
+		break;
+	}
+}
+
+/*
+ * --property N: N generated traces (trace i from seed S + i, family i mod
+ * the number of families, a third of them with a VRAM capacity), each run
+ * under every policy and the oracle. Checked on each: the adaptive window
+ * is never below the oracle; within c rho of the best fixed policy (see
+ * block_bound() and whole_factor()) on traces without CPU faults and
+ * capacity, where the bound is proven; within c of the fixed window on
+ * traces with CPU touches (proven there too, against the window only).
+ * Prints one line over the traces the bound covers (no CPU touches, no
+ * capacity), or with --csv one row per trace.
+ */
+static int run_property(struct cost *c, unsigned long n, u64 seed, bool csv)
+{
+	static const char *const fmt =
+		"sim-property: %lu traces, worst adaptive/best fixed %.3f, bound %.3f\n";
+	double cb, worst = 0, bound = 0;
+	unsigned long i, bad = 0, covered = 0;
+	size_t p;
+
+	c->retry_us = 0;	/* the bound's model has no retry suppression */
+	cb = block_bound(c);
+	if (csv)
+		printf("%s,%s\n", "trace,family,seed,vram,cpu,best_fixed",
+		       "adaptive_over_best,bound,adaptive_ratio,window_ratio");
+	for (i = 0; i < n; i++) {
+		struct trace t = { 0 };
+		struct result res[NR_POL];
+		unsigned int fam = i % ARRAY_SIZE(families);
+		double best = INFINITY, b, x;
+		size_t bestp = 0;
+		bool cpu = fam == 8;
+
+		rng_state = (seed + i) * 0x9e3779b97f4a7c15ULL | 1;
+		gen_trace(&t, fam);
+		snprintf(t.name, sizeof(t.name), "%s#%llu", families[fam],
+			 (unsigned long long)(seed + i));
+		if (rnd_below(3) == 0)
+			t.vram = BLOCK_PAGES + footprint(&t) / (1.25 + 2 * rndf());
+		for (p = 0; p < ARRAY_SIZE(policies); p++)
+			run_policy(&t, &policies[p], c, t.vram, &res[p]);
+		run_oracle(&t, c, t.vram, &res[POL_ORACLE]);
+		for (p = 0; p < ARRAY_SIZE(policies); p++)
+			if (p != POL_ADAPTIVE && res[p].t < best) {
+				best = res[p].t;
+				bestp = p;
+			}
+		b = cb * whole_factor(&t, c);
+		x = res[POL_ADAPTIVE].t / best;
+		if (!t.vram && !cpu) {
+			covered++;
+			bound = fmax(bound, b);
+			worst = fmax(worst, x);
+		}
+		if (res[POL_ADAPTIVE].t < res[POL_ORACLE].t * 0.999999999) {
+			fprintf(stderr, "svm-sim: %s: adaptive below the oracle\n", t.name);
+			bad++;
+		}
+		if (!t.vram && !cpu && x > b * (1 + EPS)) {
+			fprintf(stderr,
+				"svm-sim: %s: adaptive %.4fx the best fixed (%s), bound %.4f\n",
+				t.name, x, policies[bestp].name, b);
+			bad++;
+		}
+		if (!t.vram && cpu &&
+		    res[POL_ADAPTIVE].t > cb * res[POL_WINDOW].t * (1 + EPS)) {
+			fprintf(stderr, "svm-sim: %s: adaptive %.4fx the window, bound %.4f\n",
+				t.name, res[POL_ADAPTIVE].t / res[POL_WINDOW].t, cb);
+			bad++;
+		}
+		if (csv)
+			printf("%s,%s,%llu,%lu,%d,%s,%.4f,%.4f,%.4f,%.4f\n", t.name,
+			       families[fam], (unsigned long long)(seed + i), t.vram,
+			       cpu, policies[bestp].name, x, b,
+			       res[POL_ADAPTIVE].t / res[POL_ORACLE].t,
+			       res[POL_WINDOW].t / res[POL_ORACLE].t);
+		free(t.ev);
+	}
+	if (!csv)
+		printf(fmt, covered, worst, bound);
+	if (svm_shim_live) {
+		fprintf(stderr, "svm-sim: %ld allocations leaked\n", svm_shim_live);
+		bad++;
+	}
+	return bad ? 1 : 0;
+}
+
 /* Calibration: see the parameter table in README.md for each source. */
 #define DEFAULT_COST { .t_fault = 20, .t_setup = 15, .c_page = 1.375,	\
 		       .bw = 9.40, .t_inval = 10, .c_folio = 7,		\
-		       .bw_thp = 19.8, .t_split = 10, .oracle_scale = 1 }
+		       .bw_thp = 19.8, .t_split = 10, .oracle_scale = 1,	\
+		       .retry_us = 2000, .fault_pages = -1 }
 
 int main(int argc, char **argv)
 {
@@ -1444,6 +1805,7 @@ int main(int argc, char **argv)
 	const char *svg_path = NULL;
 	unsigned long vram_mib = 0;		/* 0: unlimited */
 	unsigned long touches_left = MAX_TOUCHES;
+	unsigned long nprop = 0, seed = 1, test_fp = ULONG_MAX;
 	int nt = 0, i, bad = 0;
 	bool csv = false;
 	FILE *svg = NULL;
@@ -1463,6 +1825,7 @@ int main(int argc, char **argv)
 			{ "--c-folio", &c.c_folio, 0 },
 			{ "--bw-thp", &c.bw_thp, MIN_BW },
 			{ "--t-split", &c.t_split, 0 },
+			{ "--t-retry", &c.retry_us, 0 },
 			{ "--test-oracle-scale", &c.oracle_scale, 0 },	/* tests only */
 		};
 		const char *opt = argv[i];
@@ -1476,6 +1839,10 @@ int main(int argc, char **argv)
 			c.thp = true;
 			continue;
 		}
+		if (!strcmp(opt, "--xnack-off")) {
+			c.xnack_off = true;
+			continue;
+		}
 		if (svm_replay_help(opt, usage)) {
 			bail(tr);
 			return 0;
@@ -1487,7 +1854,8 @@ int main(int argc, char **argv)
 			}
 		}
 		if (!v && strcmp(opt, "--svg") && strcmp(opt, "--trace") &&
-		    strcmp(opt, "--vram-mib")) {
+		    strcmp(opt, "--vram-mib") && strcmp(opt, "--property") &&
+		    strcmp(opt, "--seed") && strcmp(opt, "--test-fault-pages")) {
 			fprintf(stderr, "svm-sim: unknown option '%s' (--help lists them)\n",
 				opt);
 			return bail(tr);
@@ -1507,6 +1875,24 @@ int main(int argc, char **argv)
 				return bail(tr);
 			continue;
 		}
+		if (!strcmp(opt, "--property")) {
+			if (svm_replay_arg("svm-sim", opt, argv[++i], 1,
+					   MAX_PROPERTY, &nprop))
+				return bail(tr);
+			continue;
+		}
+		if (!strcmp(opt, "--seed")) {
+			if (svm_replay_arg("svm-sim", opt, argv[++i], 1,
+					   ULONG_MAX, &seed))
+				return bail(tr);
+			continue;
+		}
+		if (!strcmp(opt, "--test-fault-pages")) {	/* tests only */
+			if (svm_replay_arg("svm-sim", opt, argv[++i], 0, 65535,
+					   &test_fp))
+				return bail(tr);
+			continue;
+		}
 		if (!strcmp(opt, "--svg")) {
 			svg_path = argv[++i];
 			continue;
@@ -1518,6 +1904,16 @@ int main(int argc, char **argv)
 		if (read_trace(argv[++i], &tr[nt], &touches_left))
 			return bail(tr);
 		nt++;
+	}
+	if (test_fp != ULONG_MAX)
+		c.fault_pages = (long)test_fp;
+	if (nprop) {
+		if (nt || svg_path || c.thp || c.xnack_off || vram_mib) {
+			fprintf(stderr,
+				"svm-sim: --property takes no trace, --svg, --thp, --xnack-off or --vram-mib\n");
+			return bail(tr);
+		}
+		return run_property(&c, nprop, seed, csv);
 	}
 	/* Found now, not after the whole run. */
 	if (svg_path) {

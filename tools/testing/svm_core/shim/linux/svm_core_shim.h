@@ -14,6 +14,9 @@
 #include <linux/bits.h>
 #include <linux/kernel.h>
 
+#ifndef U16_MAX
+#define U16_MAX		((u16)~0U)
+#endif
 #ifndef U32_MAX
 #define U32_MAX		((u32)~0U)
 #endif
