@@ -1427,6 +1427,60 @@ static void gpu_fault_thp_split(struct kunit *test)
 	tg_done(test, tg, 0, 1024);
 }
 
+/*
+ * A GPU fault looked its range up, then an munmap of pages before the
+ * faulting one split the range: the notifier shrinks the range the fault
+ * holds to the part before the hole, under the range's lock only, and the
+ * faulting page, still mapped, goes to a part the deferred work adds
+ * later. Forged: that interleaving, by calling the fault's migration with
+ * the range as the notifier left it (the fault cannot be paused between
+ * its lookup and its decision from a test). Nothing moves and the fault
+ * is to be retried (-EAGAIN, which svm_range_restore_pages() turns into a
+ * retried fault), not failed; the retry, once the deferred work ran,
+ * migrates the faulting page's block.
+ */
+static void gpu_fault_range_shrank_retries(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range_list *svms = &tg->t->p->svms;
+	struct mm_struct *mm = current->mm;
+	struct svm_core_decision d;
+	struct svm_range *prange;
+	int r;
+
+	tg_new_range(test, tg, 0, 1024, 9, 51);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	t_hold_work(tg->t);
+	t_munmap(test, tg->t, 400, 100);
+	/* The notifier has shrunk the range the fault holds */
+	KUNIT_ASSERT_EQ(test, t_last(prange) - tg->t->base, 399UL);
+
+	mmap_read_lock(mm);
+	mutex_lock(&svms->lock);
+	mutex_lock(&prange->migrate_mutex);
+	r = svm_migrate_gpu_fault(prange, tg->t->base + 700, TG_GPU_ID, mm, &d);
+	mutex_unlock(&prange->migrate_mutex);
+	mutex_unlock(&svms->lock);
+	mmap_read_unlock(mm);
+
+	KUNIT_EXPECT_EQ(test, r, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_vram, 0UL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->bos_created, 0U);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+
+	/* The retry, with the part holding the page added */
+	t_release_work(tg->t);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
+	prange = t_range(tg->t, 700);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	KUNIT_EXPECT_EQ(test, t_start(prange) - tg->t->base, 500UL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	tg_read_back(test, tg, 500, 524);
+	tg_done(test, tg, 0, 400);
+}
+
 static struct kunit_case amdkfd_svm_gpu_fault_cases[] = {
 	KUNIT_CASE(gpu_fault_moves_window),
 	KUNIT_CASE(gpu_fault_range_edges),
@@ -1441,6 +1495,7 @@ static struct kunit_case amdkfd_svm_gpu_fault_cases[] = {
 	KUNIT_CASE(gpu_fault_write_to_read_only),
 	KUNIT_CASE(gpu_fault_after_prefetch),
 	KUNIT_CASE(gpu_fault_thp_split),
+	KUNIT_CASE(gpu_fault_range_shrank_retries),
 	{}
 };
 
