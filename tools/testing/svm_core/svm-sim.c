@@ -1828,8 +1828,20 @@ int main(int argc, char **argv)
 			{ "--t-retry", &c.retry_us, 0 },
 			{ "--test-oracle-scale", &c.oracle_scale, 0 },	/* tests only */
 		};
+		/* whole numbers, by the scripts' rule */
+		const struct {
+			const char *opt;
+			unsigned long *v;
+			unsigned long min, max;
+		} whole[] = {
+			{ "--vram-mib", &vram_mib, 2, MAX_VRAM_MIB },
+			{ "--property", &nprop, 1, MAX_PROPERTY },
+			{ "--seed", &seed, 1, ULONG_MAX },
+			{ "--test-fault-pages", &test_fp, 0, 65535 },	/* tests only */
+		};
 		const char *opt = argv[i];
 		double *v = NULL, min = 0;
+		const typeof(whole[0]) *w = NULL;
 
 		if (!strcmp(opt, "--csv")) {
 			csv = true;
@@ -1853,9 +1865,10 @@ int main(int argc, char **argv)
 				min = num[p].min;
 			}
 		}
-		if (!v && strcmp(opt, "--svg") && strcmp(opt, "--trace") &&
-		    strcmp(opt, "--vram-mib") && strcmp(opt, "--property") &&
-		    strcmp(opt, "--seed") && strcmp(opt, "--test-fault-pages")) {
+		for (p = 0; p < ARRAY_SIZE(whole); p++)
+			if (!strcmp(opt, whole[p].opt))
+				w = &whole[p];
+		if (!v && !w && strcmp(opt, "--svg") && strcmp(opt, "--trace")) {
 			fprintf(stderr, "svm-sim: unknown option '%s' (--help lists them)\n",
 				opt);
 			return bail(tr);
@@ -1869,27 +1882,9 @@ int main(int argc, char **argv)
 				return bail(tr);
 			continue;
 		}
-		if (!strcmp(opt, "--vram-mib")) {
-			if (svm_replay_arg("svm-sim", opt, argv[++i], 2,
-					   MAX_VRAM_MIB, &vram_mib))
-				return bail(tr);
-			continue;
-		}
-		if (!strcmp(opt, "--property")) {
-			if (svm_replay_arg("svm-sim", opt, argv[++i], 1,
-					   MAX_PROPERTY, &nprop))
-				return bail(tr);
-			continue;
-		}
-		if (!strcmp(opt, "--seed")) {
-			if (svm_replay_arg("svm-sim", opt, argv[++i], 1,
-					   ULONG_MAX, &seed))
-				return bail(tr);
-			continue;
-		}
-		if (!strcmp(opt, "--test-fault-pages")) {	/* tests only */
-			if (svm_replay_arg("svm-sim", opt, argv[++i], 0, 65535,
-					   &test_fp))
+		if (w) {
+			if (svm_replay_arg("svm-sim", opt, argv[++i], w->min,
+					   w->max, w->v))
 				return bail(tr);
 			continue;
 		}

@@ -198,32 +198,28 @@ static int tn_gpu_attempt(struct kunit *test, struct tg_test *tg,
 	return left ? 0 : -ENOMEM;
 }
 
+struct tn_gpu_sweep_ctx {
+	struct tg_test *tg;
+	const struct tn_gpu_op *op;
+	unsigned long ok_vram;
+};
+
+static int tn_gpu_sweep_attempt(struct kunit *test, void *ctx,
+				unsigned int nth)
+{
+	struct tn_gpu_sweep_ctx *c = ctx;
+
+	return tn_gpu_attempt(test, c->tg, c->op, nth, &c->ok_vram);
+}
+
 static void nomem_gpu_each_allocation(struct kunit *test)
 {
-	const struct tn_gpu_op *op = test->param_value;
-	unsigned long ok_vram = 0;
-	struct tg_test *tg;
-	unsigned int nth;
+	struct tn_gpu_sweep_ctx c = { .op = test->param_value };
 
 	tn_begin(test);
-	tg = tg_setup(test, true, 1);
-	tn_gpu_attempt(test, tg, op, 0, &ok_vram);
-	for (nth = 1; nth < TN_MAX_NTH; nth++) {
-		if (!tn_gpu_attempt(test, tg, op, nth, &ok_vram))
-			break;
-		if (test->status == KUNIT_FAILURE) {
-			kunit_info(test, "nomem: %s: failed at allocation %u\n",
-				   op->name, nth);
-			break;
-		}
-	}
-	KUNIT_EXPECT_LT_MSG(test, nth, TN_MAX_NTH, "%s never ran to its end",
-			    op->name);
-	KUNIT_EXPECT_GT_MSG(test, nth, 1U, "%s made no allocation to fail",
-			    op->name);
-	kunit_info(test, "nomem: %s: %u allocations, each failed in turn\n",
-		   op->name, nth - 1);
-	t_done(test, tg->t);
+	c.tg = tg_setup(test, true, 1);
+	tn_sweep(test, c.op->name, tn_gpu_sweep_attempt, &c);
+	t_done(test, c.tg->t);
 	tn_end(test);
 }
 

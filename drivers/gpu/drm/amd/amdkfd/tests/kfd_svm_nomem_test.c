@@ -490,33 +490,56 @@ static int tn_attempt(struct kunit *test, const struct tn_op *op,
 	return left ? 0 : -ENOMEM;
 }
 
-static void nomem_each_allocation(struct kunit *test)
+/*
+ * The sweep: @attempt(@ctx, 0) with nothing failed (the reference), then
+ * with allocation 1, 2, ... failed, until an attempt returns 0 (nothing
+ * left to fail) or a check failed.
+ */
+static void tn_sweep(struct kunit *test, const char *name,
+		     int (*attempt)(struct kunit *test, void *ctx, unsigned int nth),
+		     void *ctx)
 {
-	const struct tn_op *op = test->param_value;
-	struct tn_state *ok;
 	unsigned int nth;
 
-	tn_begin(test);
-	ok = kunit_kzalloc(test, sizeof(*ok), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ok);
-
-	tn_attempt(test, op, 0, ok);
+	attempt(test, ctx, 0);
 	for (nth = 1; nth < TN_MAX_NTH; nth++) {
-		if (!tn_attempt(test, op, nth, ok))
+		if (!attempt(test, ctx, nth))
 			break;
 		if (test->status == KUNIT_FAILURE) {
 			kunit_info(test, "nomem: %s: failed at allocation %u\n",
-				   op->name, nth);
+				   name, nth);
 			break;
 		}
 	}
 	KUNIT_EXPECT_LT_MSG(test, nth, TN_MAX_NTH, "%s never ran to its end",
-			    op->name);
+			    name);
 	/* Allocation 1 not reached means none: a sweep over nothing. */
 	KUNIT_EXPECT_GT_MSG(test, nth, 1U, "%s made no allocation to fail",
-			    op->name);
+			    name);
 	kunit_info(test, "nomem: %s: %u allocations, each failed in turn\n",
-		   op->name, nth - 1);
+		   name, nth - 1);
+}
+
+struct tn_sweep_ctx {
+	const struct tn_op *op;
+	struct tn_state *ok;
+};
+
+static int tn_sweep_attempt(struct kunit *test, void *ctx, unsigned int nth)
+{
+	struct tn_sweep_ctx *c = ctx;
+
+	return tn_attempt(test, c->op, nth, c->ok);
+}
+
+static void nomem_each_allocation(struct kunit *test)
+{
+	struct tn_sweep_ctx c = { .op = test->param_value };
+
+	tn_begin(test);
+	c.ok = kunit_kzalloc(test, sizeof(*c.ok), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c.ok);
+	tn_sweep(test, c.op->name, tn_sweep_attempt, &c);
 	tn_end(test);
 }
 
