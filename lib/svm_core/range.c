@@ -368,8 +368,12 @@ static void svm_core_range_carve(struct svm_core_range *part,
 {
 	*part = *r;
 	RB_CLEAR_NODE(&part->node);
-	/* A reservation is for the records of @r's migration, not its parts' */
-	part->reserved = 0;
+	/*
+	 * A migration that reserved records for @r may record pages of the
+	 * part too (the part split off while the pages moved): the part gets
+	 * room for as many of them as it can hold (svm_core_split_storage()).
+	 */
+	part->reserved = min(r->reserved, svm_core_runs_limit(start, last));
 	svm_core_runs_adopt(part, runs, max_runs);
 	svm_core_runs_clip(part, r->runs, r->nr_runs, r->start, start, last);
 }
@@ -418,12 +422,16 @@ static int svm_core_split_storage(const struct svm_core_range *r,
 	if (ret)
 		return ret;
 	for (i = 0; i < 2; i++) {
+		unsigned long ps, pl;
 		unsigned int n;
 
 		if (!st[i].need)
 			continue;
-		n = i ? svm_core_runs_in(r, last + 1, r->last) :
-			svm_core_runs_in(r, r->start, start - 1);
+		ps = i ? last + 1 : r->start;
+		pl = i ? r->last : start - 1;
+		n = svm_core_reserve_want(svm_core_runs_in(r, ps, pl),
+					  r->reserved,
+					  svm_core_runs_limit(ps, pl));
 		ret = svm_core_part_storage(parts[i], n, gfp, &st[i].runs,
 					    &st[i].max_runs, &st[i].old);
 		if (ret)
@@ -503,6 +511,12 @@ EXPORT_SYMBOL_IF_KUNIT(svm_core_range_split_prepare);
  * pages gets actual_loc %SVM_CORE_LOC_SYSTEM and offset 0. @head and @tail
  * inherit @r's granularity and are not linked into any set (see
  * svm_core_set_split()).
+ *
+ * A split while @r holds a reservation (svm_core_range_reserve(), a
+ * migration between its point of no return and its records) gives each
+ * part one too, for as many records as the part can take, at most @r's:
+ * the pages that moved into a part are recorded there without allocating,
+ * and the part is unreserved with @r.
  *
  * A part is zeroed memory, a range from svm_core_range_init() in no set and
  * without device pages, or one svm_core_range_split_prepare() prepared for

@@ -102,14 +102,6 @@ static void svm_core_runs_plan(const struct svm_core_range *r,
 	*j = b;
 }
 
-/* The most runs @r can ever hold: one page of system memory between two. */
-static unsigned int svm_core_runs_limit(const struct svm_core_range *r)
-{
-	unsigned long half = (r->last - r->start) / 2 + 1;
-
-	return min_t(unsigned long, half, UINT_MAX);
-}
-
 /**
  * svm_core_range_reserve() - make room for the records of one migration
  * @r: the range
@@ -122,7 +114,8 @@ static unsigned int svm_core_runs_limit(const struct svm_core_range *r)
  * for whatever the migration reports, and never more than @r can hold.
  * Call it before the point of no return (amdkfd: before
  * migrate_vma_pages()); the records after it cannot fail for memory. The
- * reservation lasts until svm_core_range_unreserve().
+ * reservation lasts until svm_core_range_unreserve(); a part split off @r
+ * meanwhile takes a reservation of its own (svm_core_range_split()).
  *
  * Context: caller holds @r's range lock (amdkfd: prange->lock); may sleep
  * if @gfp allows.
@@ -131,10 +124,9 @@ static unsigned int svm_core_runs_limit(const struct svm_core_range *r)
 int svm_core_range_reserve(struct svm_core_range *r, unsigned int nr_records,
 			   gfp_t gfp)
 {
-	unsigned int want, limit = svm_core_runs_limit(r);
+	unsigned int want, limit = svm_core_runs_limit(r->start, r->last);
 
-	want = r->nr_runs + min(nr_records, limit);
-	want = min(want, limit);
+	want = svm_core_reserve_want(r->nr_runs, nr_records, limit);
 	if (want > r->max_runs && svm_core_runs_grow(r, want, gfp))
 		return -ENOMEM;
 	r->reserved = max(r->reserved, nr_records);
@@ -184,11 +176,13 @@ static int svm_core_record(struct svm_core_range *r, unsigned long start,
 	svm_core_runs_plan(r, start, last, to_device, &i, &j, rep, &k);
 	n = r->nr_runs - (j - i) + k;
 	if (n > r->max_runs) {
+		unsigned int limit = svm_core_runs_limit(r->start, r->last);
+
 		if (!may_alloc)
 			return -ENOSPC;
 		/* Grow geometrically so a stream of faults stays cheap. */
-		if (svm_core_runs_grow(r, min(max(n, 2 * r->max_runs),
-					      svm_core_runs_limit(r)), gfp))
+		if (svm_core_runs_grow(r, min(max(n, 2 * r->max_runs), limit),
+				       gfp))
 			return -ENOMEM;
 	}
 

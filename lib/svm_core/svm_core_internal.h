@@ -32,6 +32,26 @@ void svm_core_runs_shrink(struct svm_core_range *r);
 void svm_core_runs_adopt(struct svm_core_range *r, struct svm_core_run *runs,
 			 unsigned int max_runs);
 
+/*
+ * The most runs [@start, @last] can ever hold: one page of system memory
+ * between two.
+ */
+static inline unsigned int svm_core_runs_limit(unsigned long start,
+					       unsigned long last)
+{
+	unsigned long half = (last - start) / 2 + 1;
+
+	return min_t(unsigned long, half, UINT_MAX);
+}
+
+/* Slots for @nr_runs runs and @nr_records records to come, at most @limit */
+static inline unsigned int svm_core_reserve_want(unsigned int nr_runs,
+						 unsigned int nr_records,
+						 unsigned int limit)
+{
+	return min(nr_runs + min(nr_records, limit), limit);
+}
+
 static inline bool svm_core_is_device(u32 loc)
 {
 	return loc != SVM_CORE_LOC_SYSTEM && loc != SVM_CORE_LOC_UNDEFINED;

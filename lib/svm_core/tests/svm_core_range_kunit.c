@@ -607,25 +607,44 @@ static void svm_core_range_record_reserved_allocates_nothing(struct kunit *test)
 /*
  * An munmap can split a range between the reservation and the records of
  * its migration (amdkfd: the MMU notifier runs while the fault migrates):
- * what the range keeps has the room still, the parts cut off get none.
+ * what the range keeps has the room still, and each part cut off gets room
+ * for the records of the pages that moved into it, as many as it can hold
+ * (a 3-page part at most two runs), so no record after the point of no
+ * return allocates, in the range or in its parts.
  */
 static void svm_core_range_split_keeps_reservation(struct kunit *test)
 {
 	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
-	struct svm_core_range r, head = {};
+	struct svm_core_range r, head = {}, tail = {};
 
 	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x100, 0x4ff, 9), 0);
 	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 8, GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ(test, svm_core_range_split(&r, 0x200, 0x4ff, &head, NULL,
-						   GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, head.reserved, 0U);
-	KUNIT_EXPECT_EQ(test, head.max_runs, 1U);
+	KUNIT_ASSERT_EQ(test, svm_core_range_split(&r, 0x200, 0x4fc, &head,
+						   &tail, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, r.reserved, 8U);
+	KUNIT_EXPECT_EQ(test, head.reserved, 8U);
+	KUNIT_EXPECT_EQ(test, head.max_runs, 8U);
+	KUNIT_EXPECT_EQ(test, tail.reserved, 2U);
+	KUNIT_EXPECT_EQ(test, tail.max_runs, 2U);
+
 	record_reserved_spread(test, ctl, &r, 0x200, 4, 8, 1);
+	record_reserved_spread(test, ctl, &head, 0x100, 4, 8, 1);
+	record_reserved_spread(test, ctl, &tail, 0x4fd, 2, 2, 1);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 8U);
+	KUNIT_EXPECT_EQ(test, head.nr_runs, 8U);
+	KUNIT_EXPECT_EQ(test, head.vram_pages, 8UL);
+	KUNIT_EXPECT_EQ(test, tail.vram_pages, 2UL);
+	KUNIT_EXPECT_EQ(test, tail.actual_loc, 1U);
+
 	svm_core_range_unreserve(&r);
+	svm_core_range_unreserve(&head);
+	svm_core_range_unreserve(&tail);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&head), 0);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&tail), 0);
 	svm_core_range_destroy(&r);
 	svm_core_range_destroy(&head);
+	svm_core_range_destroy(&tail);
 	KUNIT_EXPECT_EQ(test, ctl->live, 0);
 }
 
