@@ -385,7 +385,10 @@ EXPORT_SYMBOL_GPL(svm_core_execute);
  * the GPU then maps the pages where they are. The whole GPU-fault flow of a
  * driver in one call.
  *
- * Context: as svm_core_execute().
+ * Context: caller holds @r's range lock, which the decisions need, and
+ * what @ops needs; @ops records under that same lock (a driver whose
+ * records take the range lock themselves, as amdkfd's do, calls
+ * svm_core_gpu_fault() under it and svm_core_execute() without it).
  * Return: 0 when the GPU can map the window (possibly from system memory);
  * -EINVAL for a bad @page or @best_loc (@d is then not set); otherwise the
  * error of the step that could not be done, including the fallback's.
@@ -420,7 +423,9 @@ EXPORT_SYMBOL_GPL(svm_core_gpu_fault_migrate);
  * A page can stay behind when it is pinned or busy, so the attempt repeats,
  * at most @retries times.
  *
- * Context: caller holds @r's range lock and whatever @ops needs.
+ * Context: as svm_core_execute(): @ops records under @r's range lock;
+ * between attempts r->vram_pages is read without it, once per attempt, and
+ * only to decide whether to try again.
  * Return: 0 once r->vram_pages is 0; the error of @ops->migrate; -EBUSY if
  * device pages remain after @retries attempts; -EINVAL if @retries is 0.
  */
@@ -431,12 +436,12 @@ int svm_core_evict(struct svm_core_range *r, unsigned int retries,
 
 	if (!retries)
 		return -EINVAL;
-	while (r->vram_pages && retries--) {
+	while (READ_ONCE(r->vram_pages) && retries--) {
 		ret = ops->migrate(r, SVM_CORE_LOC_SYSTEM, r->start, r->last,
 				   priv);
 		if (ret)
 			return ret;
 	}
-	return r->vram_pages ? -EBUSY : 0;
+	return READ_ONCE(r->vram_pages) ? -EBUSY : 0;
 }
 EXPORT_SYMBOL_GPL(svm_core_evict);

@@ -1625,12 +1625,71 @@ static void cpu_fault_user_gpu_id_differs(struct kunit *test)
 	tg_done(test, tg, 0, 1024);
 }
 
+/*
+ * A CPU fault on a VRAM page the range does not record brings that page
+ * back; deciding "nothing to do" would make the CPU fault again forever.
+ * Forged: the range's record taken back (svm_core told the pages went to
+ * system memory), the pages left in VRAM, as a fork child's device-private
+ * entries reach the parent's range. The fault is run once, the way
+ * do_swap_page() runs it (a page reference, then migrate_to_ram()), so
+ * that the code without the fallback fails here instead of hanging.
+ */
+static void cpu_fault_unrecorded_page_comes_back(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 25);
+	unsigned long addr = (tg->t->base + 600) << PAGE_SHIFT;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct page *page;
+	long where;
+	int r;
+
+	svm_range_lock(prange);
+	r = svm_core_range_record(&prange->core, t_start(prange),
+				  t_last(prange), SVM_CORE_LOC_SYSTEM, 0,
+				  GFP_KERNEL);
+	svm_range_unlock(prange);
+	KUNIT_ASSERT_EQ(test, r, 1);
+
+	tg_where(test, tg, 0, 600, 1, &where);
+	KUNIT_ASSERT_GE(test, where, 0L);
+	page = pfn_to_page((tg->gpu[0]->adev->kfd.pgmap.range.start + where) >>
+			   PAGE_SHIFT);
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma) {
+		struct vm_fault vmf = {
+			.vma = vma,
+			.address = addr,
+			.page = page,
+		};
+
+		get_page(page);
+		KUNIT_EXPECT_EQ(test, page->pgmap->ops->migrate_to_ram(&vmf),
+				0);
+		put_page(page);
+	}
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+
+	/* That page, and no other, is back; svm_core's record stays 0 */
+	if (!tg_expect_where(test, tg, 0, 600, 1, false))
+		tg_read_back(test, tg, 600, 1);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 601, 423, true),
+			0UL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 1UL);
+	tg_done(test, tg, 0, 0);
+}
+
 static struct kunit_case amdkfd_svm_cpu_fault_cases[] = {
 	KUNIT_CASE_PARAM(cpu_fault_read_one_window, xnack_gen_params),
 	KUNIT_CASE_PARAM(cpu_fault_write_one_window, xnack_gen_params),
 	KUNIT_CASE_PARAM(cpu_fault_last_page_releases_bo, xnack_gen_params),
 	KUNIT_CASE(cpu_fault_window_partly_in_ram),
 	KUNIT_CASE_PARAM(cpu_fault_user_gpu_id_differs, xnack_gen_params),
+	KUNIT_CASE(cpu_fault_unrecorded_page_comes_back),
 	{}
 };
 

@@ -1226,14 +1226,13 @@ static void migrate_record_fragmented_exact(struct kunit *test)
 	mutex_lock(&prange->migrate_mutex);
 	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
 	/* The BO covers the whole range: page 512 is at offset 512 */
-	release = svm_migrate_record(prange, to_vram, T_GPU_ID, 512, NULL);
+	release = svm_migrate_record(prange, to_vram, T_GPU_ID, 512);
 	KUNIT_EXPECT_FALSE(test, release);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 256ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)T_GPU_ID);
 	/* Of those, 512 + i with i even and i % 3 == 1 (i = 4 + 6k): 85 */
 	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, back), 0);
-	release = svm_migrate_record(prange, back, SVM_CORE_LOC_SYSTEM, 0,
-				     NULL);
+	release = svm_migrate_record(prange, back, SVM_CORE_LOC_SYSTEM, 0);
 	KUNIT_EXPECT_FALSE(test, release);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 256ULL - 85);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
@@ -1256,10 +1255,10 @@ static void migrate_record_back_releases(struct kunit *test)
 	mutex_lock(&prange->migrate_mutex);
 	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
 	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, to_vram, T_GPU_ID,
-						    0, NULL));
+						    0));
 	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, back), 0);
 	KUNIT_EXPECT_TRUE(test, svm_migrate_record(prange, back,
-						   SVM_CORE_LOC_SYSTEM, 0, NULL));
+						   SVM_CORE_LOC_SYSTEM, 0));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
 	mutex_unlock(&prange->migrate_mutex);
@@ -1276,7 +1275,7 @@ static int t_record_thread(void *data)
 {
 	struct t_recorder *rec = data;
 
-	svm_migrate_record(rec->prange, rec->m, T_GPU_ID, 0, NULL);
+	svm_migrate_record(rec->prange, rec->m, T_GPU_ID, 0);
 	complete(&rec->done);
 	return 0;
 }
@@ -1311,18 +1310,33 @@ static void migrate_record_waits_for_range_lock(struct kunit *test)
 	t_done(test, t);
 }
 
+/* The part of @prange's pending munmap children that holds @page. */
+static struct svm_range *t_child(struct kfd_svm_test *t,
+				 struct svm_range *prange, unsigned long page)
+{
+	struct svm_range *pchild;
+
+	list_for_each_entry(pchild, &prange->child_list, child_list)
+		if (t_start(pchild) <= t->base + page &&
+		    t_last(pchild) >= t->base + page)
+			return pchild;
+	return NULL;
+}
+
 /*
- * An munmap splits the range while its pages migrate: the record of the
- * window lands partly outside what the range still holds. The runs are
- * clipped, without a warning, and the caller is told, so that it keeps the
- * BO the cut-off part's pages may be in.
+ * An munmap splits the range while its pages migrate to VRAM (forged: the
+ * migration as migrate_vma_pages() leaves it, the munmap real, run between
+ * the reservation and the record). The pages that moved into the parts
+ * split off are recorded there: the tail [200, 1023] holds [200, 511] of
+ * the BO it shares, at their offset in it. Before, the record was clipped
+ * to the range and the tail had neither the pages nor the BO: a CPU fault
+ * there found nothing to migrate back.
  */
 static void migrate_record_after_munmap_split(struct kunit *test)
 {
 	struct kfd_svm_test *t = t_setup(test, false);
+	struct svm_range *prange, *tail, *mid;
 	struct migrate_vma *to_vram;
-	struct svm_range *prange;
-	bool cut = false;
 
 	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
 	prange = t_range(t, 0);
@@ -1336,17 +1350,71 @@ static void migrate_record_after_munmap_split(struct kunit *test)
 	 * The munmap runs here on the test thread, without migrate_mutex
 	 * (another thread in real life: taking the mmap lock under
 	 * migrate_mutex would invert the driver's lock order).
-	 * The range keeps [0, 99]; [200, 1023] waits as a child.
+	 * The range keeps [0, 99]; [100, 199] and [200, 1023] wait as
+	 * children.
 	 */
 	t_hold_work(t);
 	t_munmap(test, t, 100, 100);
 	KUNIT_EXPECT_EQ(test, t_last(prange) - t->base, 99UL);
+	mid = t_child(t, prange, 100);
+	tail = t_child(t, prange, 200);
+	KUNIT_ASSERT_NOT_NULL(test, mid);
+	KUNIT_ASSERT_NOT_NULL(test, tail);
+	KUNIT_EXPECT_PTR_EQ(test, tail->svm_bo, t->svm_bo);
+
 	mutex_lock(&prange->migrate_mutex);
 	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, to_vram, T_GPU_ID,
-						    0, &cut));
-	KUNIT_EXPECT_TRUE(test, cut);
+						    0));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 100ULL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(mid), 100ULL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 312ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(tail), (u32)T_GPU_ID);
+	KUNIT_EXPECT_EQ(test, tail->core.offset, 200UL);
+	KUNIT_EXPECT_EQ(test, tail->core.reserved, 0U);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&tail->core), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&prange->moved_parts));
+	mutex_unlock(&prange->migrate_mutex);
+	/* The range and both parts share the BO the test holds */
+	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 4U);
+	t_release_work(t);
+	t_done(test, t);
+	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
+}
+
+/*
+ * The way back: the whole range leaves VRAM while an munmap splits it.
+ * The parts' pages leave their counts too; before, the tail kept 824
+ * VRAM pages that were in system memory (the count never reached 0, the
+ * BO was never released for it).
+ */
+static void migrate_record_to_ram_after_munmap_split(struct kunit *test)
+{
+	struct kfd_svm_test *t = t_setup(test, false);
+	struct svm_range *prange, *tail;
+	struct migrate_vma *back;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
+	prange = t_range(t, 0);
+	t_forge_vram(test, t, prange, t->base, t->base + 1023);
+	back = t_migration(test, t, 0, 1024, t_all);
+
+	mutex_lock(&prange->migrate_mutex);
+	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, back), 0);
+	mutex_unlock(&prange->migrate_mutex);
+	t_hold_work(t);
+	t_munmap(test, t, 100, 100);
+	tail = t_child(t, prange, 200);
+	KUNIT_ASSERT_NOT_NULL(test, tail);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 824ULL);
+
+	mutex_lock(&prange->migrate_mutex);
+	KUNIT_EXPECT_TRUE(test, svm_migrate_record(prange, back,
+						   SVM_CORE_LOC_SYSTEM, 0));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 0ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(tail), 0U);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&tail->core), 0);
 	mutex_unlock(&prange->migrate_mutex);
 	t_release_work(t);
 	t_done(test, t);
@@ -1388,6 +1456,7 @@ static struct kunit_case amdkfd_svm_migrate_cases[] = {
 	KUNIT_CASE(migrate_record_back_releases),
 	KUNIT_CASE(migrate_record_waits_for_range_lock),
 	KUNIT_CASE(migrate_record_after_munmap_split),
+	KUNIT_CASE(migrate_record_to_ram_after_munmap_split),
 	KUNIT_CASE(migrate_validate_gives_back_split_ref),
 	{}
 };
