@@ -7,6 +7,7 @@
  * hmm_range_fault(). Runs under x86_64 QEMU (make e2e).
  */
 
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -16,7 +17,10 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "../svm_core_internal.h"
 #include "svm_core_tdev.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define GRAN		9
 #define WIN		BIT(GRAN)
@@ -410,6 +414,165 @@ static void svm_core_hmm_thp_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), 0);
 }
 
+/*
+ * The core's run allocator, forged through its static stub: every
+ * allocation asked for past a batch's point of no return (tdev->no_return,
+ * from migrate_vma_pages() to migrate_vma_finalize()) fails and is counted
+ * in @late; with @all set, every other allocation fails too.
+ */
+struct nomem {
+	struct svm_tdev *tdev;
+	bool all;
+	unsigned int late;
+};
+
+static struct svm_core_run *nomem_runs_alloc(unsigned int n, gfp_t gfp)
+{
+	struct nomem *nm = kunit_get_current_test()->priv;
+
+	if (nm->tdev->no_return) {
+		nm->late++;
+		return NULL;
+	}
+	if (nm->all)
+		return NULL;
+	return kmalloc_array(n, sizeof(struct svm_core_run), gfp);
+}
+
+static struct nomem *nomem_stub(struct kunit *test, struct fixture *f,
+				bool all)
+{
+	struct nomem *nm = kunit_kzalloc(test, sizeof(*nm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, nm);
+	nm->tdev = f->tdev;
+	nm->all = all;
+	test->priv = nm;
+	kunit_activate_static_stub(test, svm_core_runs_alloc, nomem_runs_alloc);
+	return nm;
+}
+
+/* The copy engine "fails" on pages [first, last] of @f; first > last: none. */
+static void skip_pages(struct fixture *f, unsigned long first,
+		       unsigned long last)
+{
+	f->tdev->skip_start = first > last ? 1 : f->vpn + first;
+	f->tdev->skip_last = first > last ? 0 : f->vpn + last;
+}
+
+/*
+ * 10. A GPU fault whose window moves as two runs. Forged: the copy engine
+ * fails on pages 100 and 101, so the second batch moves two runs and the
+ * range needs a second run slot; and the run allocator fails past the point
+ * of no return. The device reserves before migrate_vma_pages(), so nothing
+ * is allocated late and every page that moved is counted.
+ */
+static void svm_core_hmm_no_alloc_past_no_return(struct kunit *test)
+{
+	struct svm_core_range *r;
+	struct nomem *nm;
+	struct fixture f;
+	unsigned long i;
+
+	setup(test, &f, 2 * WIN);
+	fill(test, &f, 10);
+	r = svm_tdev_add_range(f.tdev, f.vpn, f.vpn + f.npages - 1, GRAN);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	nm = nomem_stub(test, &f, false);
+
+	skip_pages(&f, 100, 101);
+	KUNIT_EXPECT_EQ(test, svm_tdev_gpu_fault(f.tdev, f.addr), 0);
+	skip_pages(&f, 1, 0);
+	KUNIT_EXPECT_EQ(test, nm->late, 0U);
+	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), (int)(WIN - 2));
+	KUNIT_EXPECT_EQ(test, r->nr_runs, 2U);
+	for (i = 0; i < WIN; i++)
+		KUNIT_ASSERT_EQ_MSG(test, f.is_dev[i], i != 100 && i != 101,
+				    "page %lu", i);
+	for (i = 0; i < f.npages; i++)
+		check_page(test, &f, i, 10);
+	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), 0);
+	KUNIT_EXPECT_EQ(test, nm->late, 0U);
+}
+
+/*
+ * 11. A CPU fault that punches a hole into the one run of a window. Forged:
+ * the copy engine fails on pages 100 and 101 on the way back, so they stay
+ * in device memory between pages that left, which takes a second run slot;
+ * and the run allocator fails past the point of no return. The CPU fault
+ * succeeds and the count is exactly the two pages left behind.
+ */
+static void svm_core_hmm_no_alloc_past_no_return_cpu(struct kunit *test)
+{
+	struct svm_core_range *r;
+	struct nomem *nm;
+	struct fixture f;
+	unsigned long i;
+	u64 v;
+
+	setup(test, &f, 2 * WIN);
+	fill(test, &f, 11);
+	r = svm_tdev_add_range(f.tdev, f.vpn, f.vpn + f.npages - 1, GRAN);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	nm = nomem_stub(test, &f, false);
+	KUNIT_ASSERT_EQ(test, svm_tdev_gpu_fault(f.tdev, f.addr), 0);
+	KUNIT_ASSERT_EQ(test, device_pages(test, &f, r), (int)WIN);
+
+	skip_pages(&f, 100, 101);
+	KUNIT_EXPECT_EQ(test, copy_from_user(&v, (void __user *)(f.addr +
+			5 * PAGE_SIZE), sizeof(v)), 0UL);	/* the CPU faults */
+	skip_pages(&f, 1, 0);
+	KUNIT_EXPECT_EQ(test, nm->late, 0U);
+	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), 2);
+	KUNIT_EXPECT_TRUE(test, f.is_dev[100] && f.is_dev[101]);
+	for (i = 0; i < f.npages; i++)
+		check_page(test, &f, i, 11);
+	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), 0);
+	KUNIT_EXPECT_EQ(test, nm->late, 0U);
+}
+
+/*
+ * 12. The reservation itself fails. Forged: every run allocation fails, and
+ * the copy engine fails on pages 100 and 101 so that the window would need
+ * a second run slot. No page moves (the batch is finalized without a
+ * destination), no device page is taken or leaked, the GPU maps the window
+ * from system memory; once allocations work again the same fault migrates.
+ */
+static void svm_core_hmm_reserve_fails_nothing_moves(struct kunit *test)
+{
+	struct svm_core_range *r;
+	unsigned long i, free0;
+	struct nomem *nm;
+	struct fixture f;
+
+	setup(test, &f, 2 * WIN);
+	fill(test, &f, 12);
+	free0 = f.tdev->nr_free;
+	r = svm_tdev_add_range(f.tdev, f.vpn, f.vpn + f.npages - 1, GRAN);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	nm = nomem_stub(test, &f, true);
+
+	skip_pages(&f, 100, 101);
+	KUNIT_EXPECT_EQ(test, svm_tdev_gpu_fault(f.tdev, f.addr), 0);
+	skip_pages(&f, 1, 0);
+	KUNIT_EXPECT_EQ(test, nm->late, 0U);
+	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), 0);
+	KUNIT_EXPECT_EQ(test, r->actual_loc, 0U);
+	KUNIT_EXPECT_EQ(test, f.tdev->nr_free, free0);
+	KUNIT_EXPECT_EQ(test, f.tdev->releases, 0UL);
+	for (i = 0; i < f.npages; i++)
+		check_page(test, &f, i, 12);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f.tdev->cpu_faults), 0);
+
+	kunit_deactivate_static_stub(test, svm_core_runs_alloc);
+	KUNIT_EXPECT_EQ(test, svm_tdev_gpu_fault(f.tdev, f.addr), 0);
+	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), (int)WIN);
+	for (i = 0; i < f.npages; i++)
+		check_page(test, &f, i, 12);
+	KUNIT_EXPECT_EQ(test, device_pages(test, &f, r), 0);
+	KUNIT_EXPECT_EQ(test, f.tdev->nr_free, free0);
+}
+
 static struct kunit_case svm_core_hmm_cases[] = {
 	KUNIT_CASE(svm_core_hmm_gpu_fault_window),
 	KUNIT_CASE(svm_core_hmm_cpu_fault_window),
@@ -420,6 +583,9 @@ static struct kunit_case svm_core_hmm_cases[] = {
 	KUNIT_CASE(svm_core_hmm_concurrent_cpu_faults),
 	KUNIT_CASE(svm_core_hmm_window_clamped_to_vma),
 	KUNIT_CASE(svm_core_hmm_thp_window),
+	KUNIT_CASE(svm_core_hmm_no_alloc_past_no_return),
+	KUNIT_CASE(svm_core_hmm_no_alloc_past_no_return_cpu),
+	KUNIT_CASE(svm_core_hmm_reserve_fails_nothing_moves),
 	{}
 };
 

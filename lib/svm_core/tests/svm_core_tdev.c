@@ -106,7 +106,23 @@ static void tdev_copy(struct svm_tdev *tdev, struct migrate_vma *args,
 	}
 }
 
-/* Report the runs of pages that really moved to the core. */
+/*
+ * Make room in @r for the records of one batch, before its point of no
+ * return: one record per run of moved pages, so at most one for every page
+ * collected and one for every other page of the batch (as amdkfd reserves).
+ */
+static int tdev_reserve(struct svm_core_range *r, struct migrate_vma *args)
+{
+	unsigned long npages = (args->end - args->start) >> PAGE_SHIFT;
+
+	return svm_core_range_reserve(r, min(args->cpages, (npages + 1) / 2),
+				      GFP_KERNEL);
+}
+
+/*
+ * Report the runs of pages that really moved to the core, into the room
+ * tdev_reserve() made: past migrate_vma_pages() nothing may allocate.
+ */
 static int tdev_record(struct svm_tdev *tdev, struct svm_core_range *r,
 		       struct migrate_vma *args, u32 loc)
 {
@@ -124,8 +140,8 @@ static int tdev_record(struct svm_tdev *tdev, struct svm_core_range *r,
 		}
 		if (!run)
 			continue;
-		ret = svm_core_range_record(r, first + i - run, first + i - 1,
-					    loc, 0, GFP_KERNEL);
+		ret = svm_core_range_record_reserved(r, first + i - run,
+						     first + i - 1, loc, 0);
 		if (ret < 0)
 			return ret;
 		tdev->releases += ret;
@@ -136,7 +152,10 @@ static int tdev_record(struct svm_tdev *tdev, struct svm_core_range *r,
 
 /*
  * The core's migrate op. Walks the VMAs of [start, last] (pages outside
- * any VMA are skipped) in batches.
+ * any VMA are skipped) in batches. Each batch reserves its records under
+ * tdev->mutex, the range lock, before migrate_vma_pages() and records them
+ * without allocating after it, so the count stays exact whatever the
+ * allocator does; a batch whose reservation fails moves nothing.
  * Context: mmap lock held for reading, tdev->mutex held.
  */
 static int tdev_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
@@ -173,10 +192,20 @@ static int tdev_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
 		if (ret)
 			break;
 		if (args.cpages) {
+			ret = tdev_reserve(r, &args);
+			if (ret) {
+				/* No dst: finalize puts every page back. */
+				memset(dst, 0, sizeof(dst));
+				migrate_vma_finalize(&args);
+				break;
+			}
 			tdev_copy(tdev, &args, loc);
+			tdev->no_return = true;
 			migrate_vma_pages(&args);
 			ret = tdev_record(tdev, r, &args, loc);
+			svm_core_range_unreserve(r);
 			migrate_vma_finalize(&args);
+			tdev->no_return = false;
 		}
 		addr = args.end;
 	}

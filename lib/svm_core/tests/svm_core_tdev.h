@@ -32,6 +32,9 @@
  *	behind, as if the copy engine failed on it
  * @skip_last: last such page; @skip_start > @skip_last: none
  * @releases: times the core said to release the device allocation
+ * @no_return: set from a batch's migrate_vma_pages(), its point of no
+ *	return, to its migrate_vma_finalize() (under @mutex): the core must
+ *	not allocate then, and tests fail any allocation it asks for
  * @cpu_faults: CPU faults handled
  */
 struct svm_tdev {
@@ -50,6 +53,7 @@ struct svm_tdev {
 	unsigned long skip_start;
 	unsigned long skip_last;
 	unsigned long releases;
+	bool no_return;
 	atomic_t cpu_faults;
 };
 
