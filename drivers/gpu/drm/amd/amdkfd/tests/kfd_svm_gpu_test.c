@@ -57,10 +57,12 @@
  * Copyright 2026 The svm_core authors
  */
 
+#include <linux/delay.h>
 #include <linux/dma-direct.h>
 #include <linux/gpu_buddy.h>
 #include <linux/highmem.h>
 #include <linux/kprobes.h>
+#include <linux/kthread.h>
 #include <linux/hmm.h>
 #include <linux/memremap.h>
 #include <linux/mmu_notifier.h>
@@ -1891,11 +1893,121 @@ static void evict_then_gpu_fault(struct kunit *test)
 	tg_done(test, tg, 0, 1024);
 }
 
+struct tg_evictor {
+	struct kunit *test;
+	struct svm_range_bo *svm_bo;
+	struct completion done;
+};
+
+/* The real eviction worker, on a thread of its own. */
+static int tg_evict_thread(void *data)
+{
+	struct tg_evictor *ev = data;
+
+	/* The forged GPU's stubs are the test's: let them apply here too */
+	current->kunit_test = ev->test;
+	svm_range_evict_svm_bo_worker(&ev->svm_bo->eviction_work);
+	current->kunit_test = NULL;
+	complete(&ev->done);
+	return 0;
+}
+
+/* Wait up to 5 s for the worker to take @prange off @svm_bo's list. */
+static bool tg_off_list(struct svm_range_bo *svm_bo, struct svm_range *prange)
+{
+	unsigned long timeout = jiffies + 5 * HZ;
+	bool off;
+
+	for (;;) {
+		spin_lock(&svm_bo->list_lock);
+		off = list_empty(&prange->svm_bo_list);
+		spin_unlock(&svm_bo->list_lock);
+		if (off || time_after(jiffies, timeout))
+			return off;
+		msleep(1);
+	}
+}
+
+/*
+ * TTM evicts BO A while a GPU fault revalidates a range of A into a new
+ * BO B. The interleaving is forged, and deterministic: the test holds the
+ * range's migrate_mutex while the real eviction worker, on a kthread,
+ * takes the range off A's list and then waits for that mutex; meanwhile,
+ * on the test thread, the range's pages go back to system memory (its A
+ * reference with them) and the fault's migration moves the block into a
+ * new BO B. The worker must leave the range alone: its pages and its
+ * place on a list are B's. Before, it moved the pages out of B and cleared
+ * svm_bo while the range stayed on B's list (the next link or free
+ * corrupts that list).
+ */
+static void evict_range_moved_to_new_bo(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_evictor ev = { .test = test };
+	struct mm_struct *mm = current->mm;
+	struct task_struct *thread;
+	struct svm_core_decision d;
+	struct svm_range *prange;
+	struct dma_fence *fence;
+	struct svm_range_bo *b;
+	bool off = false;
+	int r1 = 0, r2 = 0;
+
+	tg_new_range(test, tg, 0, 1024, 9, 44);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	ev.svm_bo = prange->svm_bo;
+	KUNIT_ASSERT_NOT_NULL(test, ev.svm_bo);
+	fence = dma_fence_get(&ev.svm_bo->eviction_fence->base);
+	init_completion(&ev.done);
+
+	/* TTM asks A's fence to signal; the worker runs on the kthread */
+	disable_work(&ev.svm_bo->eviction_work);
+	dma_fence_enable_sw_signaling(fence);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(ev.svm_bo->evicting));
+
+	/* The driver's order: the mmap lock (read, as the worker), then this */
+	mmap_read_lock(mm);
+	mutex_lock(&prange->migrate_mutex);
+	thread = kthread_run(tg_evict_thread, &ev, "kfd_svm_test_evict");
+	if (!IS_ERR(thread))
+		off = tg_off_list(ev.svm_bo, prange);
+	if (off) {
+		r1 = svm_migrate_vram_to_ram(prange, mm, t_start(prange),
+					     t_last(prange),
+					     KFD_MIGRATE_TRIGGER_PAGEFAULT_CPU,
+					     NULL);
+		r2 = svm_migrate_gpu_fault(prange, t_start(prange), TG_GPU_ID,
+					   mm, &d);
+	}
+	mutex_unlock(&prange->migrate_mutex);
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	wait_for_completion(&ev.done);
+	KUNIT_ASSERT_TRUE(test, off);
+	KUNIT_EXPECT_EQ(test, r1, 0);
+	KUNIT_EXPECT_EQ(test, r2, 0);
+
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(fence));
+	dma_fence_put(fence);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->bos_created, 2U);
+	b = prange->svm_bo;
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	spin_lock(&b->list_lock);
+	KUNIT_EXPECT_FALSE(test, list_empty(&prange->svm_bo_list));
+	spin_unlock(&b->list_lock);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	tg_done(test, tg, 0, 1024);
+}
+
 static struct kunit_case amdkfd_svm_evict_cases[] = {
 	KUNIT_CASE_PARAM(evict_brings_all_back, xnack_gen_params),
 	KUNIT_CASE_PARAM(evict_shared_bo, xnack_gen_params),
 	KUNIT_CASE_PARAM(evict_after_cpu_fault, xnack_gen_params),
 	KUNIT_CASE(evict_then_gpu_fault),
+	KUNIT_CASE(evict_range_moved_to_new_bo),
 	{}
 };
 
