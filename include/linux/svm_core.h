@@ -77,6 +77,18 @@ struct svm_core_run {
 };
 
 /**
+ * struct svm_core_spare - run storage allocated before a reservation
+ * @runs: the array, or %NULL
+ * @max_runs: its size in runs
+ *
+ * See svm_core_spare_alloc() and svm_core_range_reserve_spare().
+ */
+struct svm_core_spare {
+	struct svm_core_run *runs;
+	unsigned int max_runs;
+};
+
+/**
  * enum svm_core_window_policy - how a GPU fault's window is chosen
  * @SVM_CORE_WINDOW_FIXED: the granularity block around the fault
  * @SVM_CORE_WINDOW_ADAPTIVE: ski rental per granularity block: a GPU fault
@@ -290,6 +302,14 @@ int svm_core_range_record_reserved(struct svm_core_range *r,
 				   unsigned long start, unsigned long last,
 				   u32 loc, unsigned long offset);
 void svm_core_range_unreserve(struct svm_core_range *r);
+unsigned int svm_core_range_reserve_slots(const struct svm_core_range *r,
+					  unsigned int nr_records);
+int svm_core_range_reserve_spare(struct svm_core_range *r,
+				 unsigned int nr_records,
+				 struct svm_core_spare *spare);
+int svm_core_spare_alloc(struct svm_core_spare *spare, unsigned int slots,
+			 gfp_t gfp);
+void svm_core_spare_free(struct svm_core_spare *spare);
 
 /* Decisions (lib/svm_core/decide.c) */
 int svm_core_cpu_fault(const struct svm_core_range *r, unsigned long page,
@@ -399,6 +419,9 @@ svm_core_set_iter_step(struct svm_core_set_iter *it)
 int svm_core_range_record(struct svm_core_range *r, unsigned long start,
 			  unsigned long last, u32 loc, unsigned long offset,
 			  gfp_t gfp);
+/* Every run array comes from, and goes back through, these two (stubs) */
+struct svm_core_run *svm_core_runs_alloc(unsigned int n, gfp_t gfp);
+void svm_core_runs_free(struct svm_core_run *runs);
 int svm_core_range_split_prepare(const struct svm_core_range *r,
 				 unsigned long start, unsigned long last,
 				 struct svm_core_range *head,

@@ -59,7 +59,7 @@
 struct svm_core_run *svm_core_runs_alloc(unsigned int n, gfp_t gfp)
 {
 	KUNIT_STATIC_STUB_REDIRECT(svm_core_runs_alloc, n, gfp);
-	return kmalloc_array(n, sizeof(struct svm_core_run), gfp);
+	return kvmalloc_array(n, sizeof(struct svm_core_run), gfp);
 }
 EXPORT_SYMBOL_IF_KUNIT(svm_core_runs_alloc);
 
@@ -70,7 +70,7 @@ EXPORT_SYMBOL_IF_KUNIT(svm_core_runs_alloc);
 void svm_core_runs_free(struct svm_core_run *runs)
 {
 	KUNIT_STATIC_STUB_REDIRECT(svm_core_runs_free, runs);
-	kfree(runs);
+	kvfree(runs);
 }
 EXPORT_SYMBOL_IF_KUNIT(svm_core_runs_free);
 
@@ -96,6 +96,28 @@ void svm_core_runs_shrink(struct svm_core_range *r)
 	if (r->nr_runs)
 		r->run0 = old[0];
 	svm_core_runs_adopt(r, NULL, 0);
+	svm_core_runs_free(old);
+}
+
+/*
+ * svm_core_runs_shrink(), and an array four times larger than its runs
+ * goes back to twice their number (what a record's growth would make of
+ * it), if that allocation succeeds without sleeping: what a reservation
+ * for a large migration left unused is given back.
+ */
+void svm_core_runs_trim(struct svm_core_range *r)
+{
+	struct svm_core_run *old = r->runs, *dst;
+	unsigned int cap = 2 * r->nr_runs;
+
+	svm_core_runs_shrink(r);
+	if (r->runs == &r->run0 || r->reserved || r->max_runs / 4 < r->nr_runs)
+		return;
+	dst = svm_core_runs_alloc(cap, GFP_NOWAIT | __GFP_NOWARN);
+	if (!dst)
+		return;
+	memcpy(dst, old, r->nr_runs * sizeof(*dst));
+	svm_core_runs_adopt(r, dst, cap);
 	svm_core_runs_free(old);
 }
 

@@ -135,19 +135,116 @@ int svm_core_range_reserve(struct svm_core_range *r, unsigned int nr_records,
 EXPORT_SYMBOL_GPL(svm_core_range_reserve);
 
 /**
+ * svm_core_range_reserve_slots() - run slots a reservation needs
+ * @r: the range
+ * @nr_records: as for svm_core_range_reserve()
+ *
+ * Context: caller holds @r's range lock.
+ * Return: 0 if @r's run storage has the room already, else the size of the
+ * array svm_core_range_reserve_spare() needs: @r's runs plus @nr_records,
+ * at most the runs @r can ever hold (every other page on the device).
+ */
+unsigned int svm_core_range_reserve_slots(const struct svm_core_range *r,
+					  unsigned int nr_records)
+{
+	unsigned int limit = svm_core_runs_limit(r->start, r->last);
+	unsigned int want = svm_core_reserve_want(r->nr_runs, nr_records, limit);
+
+	return want > r->max_runs ? want : 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_reserve_slots);
+
+/**
+ * svm_core_spare_alloc() - allocate run storage for a reservation
+ * @spare: receives the array; empty, or emptied with svm_core_spare_free()
+ * @slots: its size, from svm_core_range_reserve_slots()
+ * @gfp: allocation flags
+ *
+ * Takes no lock: a driver whose range lock forbids reclaim (amdkfd's, which
+ * its MMU notifier takes) allocates here, where reclaim is allowed, and
+ * reserves with svm_core_range_reserve_spare() under the lock.
+ *
+ * Context: may sleep if @gfp allows.
+ * Return: 0, or -ENOMEM.
+ */
+int svm_core_spare_alloc(struct svm_core_spare *spare, unsigned int slots,
+			 gfp_t gfp)
+{
+	spare->runs = slots ? svm_core_runs_alloc(slots, gfp) : NULL;
+	spare->max_runs = spare->runs ? slots : 0;
+	return slots && !spare->runs ? -ENOMEM : 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_spare_alloc);
+
+/**
+ * svm_core_spare_free() - free what a spare holds
+ * @spare: from svm_core_spare_alloc(), maybe given an old array by
+ *	svm_core_range_reserve_spare(); empty afterwards
+ */
+void svm_core_spare_free(struct svm_core_spare *spare)
+{
+	if (spare->runs)
+		svm_core_runs_free(spare->runs);
+	spare->runs = NULL;
+	spare->max_runs = 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_spare_free);
+
+/**
+ * svm_core_range_reserve_spare() - reserve with storage allocated beforehand
+ * @r: the range
+ * @nr_records: as for svm_core_range_reserve()
+ * @spare: storage from svm_core_spare_alloc(); when @r needs it, @r takes
+ *	it and @spare receives @r's old array (or nothing), to be freed with
+ *	svm_core_spare_free() once the range lock is dropped
+ *
+ * svm_core_range_reserve() without allocating. The bound: a migration of
+ * n pages, c of them collected, reserves min(c, (n + 1) / 2) records
+ * (amdkfd), so the array holds at most the range's runs plus that, and
+ * never more than the range can hold; svm_core_range_unreserve() gives
+ * the unused part back.
+ *
+ * Context: caller holds @r's range lock; does not sleep.
+ * Return: 0; -EAGAIN if @spare is too small (@r changed since the size was
+ * read, or it was never allocated): nothing has changed, allocate
+ * svm_core_range_reserve_slots() slots and try again.
+ */
+int svm_core_range_reserve_spare(struct svm_core_range *r,
+				 unsigned int nr_records,
+				 struct svm_core_spare *spare)
+{
+	unsigned int want = svm_core_range_reserve_slots(r, nr_records);
+	struct svm_core_run *old = r->runs;
+
+	if (want) {
+		if (!spare->runs || spare->max_runs < want)
+			return -EAGAIN;
+		memcpy(spare->runs, old, r->nr_runs * sizeof(*old));
+		svm_core_runs_adopt(r, spare->runs, spare->max_runs);
+		spare->runs = old == &r->run0 ? NULL : old;
+		spare->max_runs = 0;
+	}
+	r->reserved = max(r->reserved, nr_records);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_core_range_reserve_spare);
+
+/**
  * svm_core_range_unreserve() - end a reservation
  * @r: the range
  *
- * Gives back what a reservation left unused, as far as that needs no
- * allocation: a range left with at most one run goes back to its inline
- * slot. Cannot fail.
+ * Gives back what a reservation left unused: a range left with at most
+ * one run goes back to its inline slot; an array at least four times
+ * larger than its runs is replaced by one twice their number, if that
+ * allocation succeeds without sleeping (else the larger one stays).
+ * Cannot fail.
  *
- * Context: caller holds @r's range lock.
+ * Context: caller holds @r's range lock; does not sleep.
  */
 void svm_core_range_unreserve(struct svm_core_range *r)
 {
 	r->reserved = 0;
-	svm_core_runs_shrink(r);
+	svm_core_runs_trim(r);
 }
 EXPORT_SYMBOL_GPL(svm_core_range_unreserve);
 

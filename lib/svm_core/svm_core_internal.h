@@ -21,14 +21,11 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
-/* Every run array comes from, and goes back through, these two. */
-struct svm_core_run *svm_core_runs_alloc(unsigned int n, gfp_t gfp);
-void svm_core_runs_free(struct svm_core_run *runs);
-
 unsigned int svm_core_run_index(const struct svm_core_range *r,
 				unsigned long page);
 void svm_core_runs_release(struct svm_core_range *r);
 void svm_core_runs_shrink(struct svm_core_range *r);
+void svm_core_runs_trim(struct svm_core_range *r);
 void svm_core_runs_adopt(struct svm_core_range *r, struct svm_core_run *runs,
 			 unsigned int max_runs);
 

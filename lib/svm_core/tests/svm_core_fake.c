@@ -103,7 +103,7 @@ static struct svm_core_run *svm_core_stub_alloc(unsigned int n, gfp_t gfp)
 
 	if (++ctl->calls == ctl->fail_at)
 		return NULL;
-	runs = kmalloc_array(n, sizeof(*runs), gfp);
+	runs = kvmalloc_array(n, sizeof(*runs), gfp);
 	if (runs)
 		ctl->live++;
 	return runs;
@@ -115,7 +115,7 @@ static void svm_core_stub_free(struct svm_core_run *runs)
 
 	if (runs)
 		ctl->live--;
-	kfree(runs);
+	kvfree(runs);
 }
 
 /**

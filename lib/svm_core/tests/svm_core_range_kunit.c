@@ -648,6 +648,87 @@ static void svm_core_range_split_keeps_reservation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl->live, 0);
 }
 
+/*
+ * A driver whose range lock forbids reclaim (amdkfd) allocates the
+ * reservation's storage without the lock and reserves under it: the
+ * reservation then allocates nothing, an old array goes back to the
+ * caller, and a spare that is too small (the range changed meanwhile)
+ * changes nothing.
+ */
+static void svm_core_range_reserve_spare_allocates_nothing(struct kunit *test)
+{
+	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
+	struct svm_core_spare spare = {};
+	struct svm_core_range r;
+	unsigned int slots, i;
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0x100, 0x4ff, 9), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, svm_core_range_record(&r, 0x100 + 4 * i,
+							    0x100 + 4 * i, 1, 0,
+							    GFP_KERNEL), 0);
+	slots = svm_core_range_reserve_slots(&r, 100);
+	KUNIT_EXPECT_EQ(test, slots, 103U);
+	KUNIT_EXPECT_EQ(test, svm_core_range_reserve_spare(&r, 100, &spare),
+			-EAGAIN);
+	KUNIT_ASSERT_EQ(test, svm_core_spare_alloc(&spare, 10, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, svm_core_range_reserve_spare(&r, 100, &spare),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, r.reserved, 0U);
+	KUNIT_EXPECT_LT(test, r.max_runs, 103U);
+	svm_core_spare_free(&spare);
+
+	KUNIT_ASSERT_EQ(test, svm_core_spare_alloc(&spare, slots, GFP_KERNEL), 0);
+	ctl->fail_at = ctl->calls + 1;
+	KUNIT_EXPECT_EQ(test, svm_core_range_reserve_spare(&r, 100, &spare), 0);
+	KUNIT_EXPECT_EQ(test, r.max_runs, 103U);
+	KUNIT_EXPECT_EQ(test, r.reserved, 100U);
+	/* The old array, to free without the lock */
+	KUNIT_EXPECT_NOT_NULL(test, spare.runs);
+	svm_core_spare_free(&spare);
+	record_reserved_spread(test, ctl, &r, 0x200, 2, 100, 1);
+	KUNIT_EXPECT_EQ(test, r.nr_runs, 103U);
+	svm_core_range_unreserve(&r);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	/* Room enough already: nothing to allocate */
+	KUNIT_EXPECT_EQ(test, svm_core_range_reserve_slots(&r, 0), 0U);
+	svm_core_range_destroy(&r);
+	KUNIT_EXPECT_EQ(test, ctl->live, 0);
+}
+
+/*
+ * A reservation for a large migration of which little moved: the unused
+ * room goes back at svm_core_range_unreserve(), down to twice the runs
+ * the range holds; if that allocation fails the larger array stays, and
+ * nothing else changes.
+ */
+static void svm_core_range_unreserve_gives_back(struct kunit *test)
+{
+	struct svm_core_alloc_ctl *ctl = svm_core_alloc_stub(test, 0);
+	struct svm_core_range r;
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_init(&r, 0, 0xffff, 9), 0);
+	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 4096, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, r.max_runs, 4096U);
+	record_reserved_spread(test, ctl, &r, 0x10, 0x100, 3, 1);
+	/* The allocation that would give the room back fails */
+	ctl->fail_at = ctl->calls + 1;
+	svm_core_range_unreserve(&r);
+	KUNIT_EXPECT_EQ(test, r.max_runs, 4096U);
+	KUNIT_EXPECT_EQ(test, r.nr_runs, 3U);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+
+	KUNIT_ASSERT_EQ(test, svm_core_range_reserve(&r, 4096, GFP_KERNEL), 0);
+	svm_core_range_unreserve(&r);
+	KUNIT_EXPECT_EQ(test, r.max_runs, 6U);
+	KUNIT_EXPECT_EQ(test, r.nr_runs, 3U);
+	KUNIT_EXPECT_EQ(test, r.vram_pages, 3UL);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);
+	KUNIT_EXPECT_EQ(test, ctl->live, 1);
+	svm_core_range_destroy(&r);
+	KUNIT_EXPECT_EQ(test, ctl->live, 0);
+}
+
 static void c_count(struct svm_core_range *r)
 {
 	r->vram_pages++;
@@ -757,6 +838,8 @@ static struct kunit_case svm_core_range_cases[] = {
 	KUNIT_CASE_PARAM(svm_core_range_alloc_failure, alloc_gen_params),
 	KUNIT_CASE(svm_core_range_record_reserved_allocates_nothing),
 	KUNIT_CASE(svm_core_range_split_keeps_reservation),
+	KUNIT_CASE(svm_core_range_reserve_spare_allocates_nothing),
+	KUNIT_CASE(svm_core_range_unreserve_gives_back),
 	KUNIT_CASE_PARAM(svm_core_range_validate_catches, corrupt_gen_params),
 	KUNIT_CASE(svm_core_range_validate_offset),
 	{}

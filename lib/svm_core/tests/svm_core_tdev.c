@@ -203,9 +203,10 @@ static int tdev_migrate(struct svm_core_range *r, u32 loc, unsigned long start,
 			tdev->no_return = true;
 			migrate_vma_pages(&args);
 			ret = tdev_record(tdev, r, &args, loc);
-			svm_core_range_unreserve(r);
 			migrate_vma_finalize(&args);
 			tdev->no_return = false;
+			/* May give unused room back: an allocation that can fail */
+			svm_core_range_unreserve(r);
 		}
 		addr = args.end;
 	}

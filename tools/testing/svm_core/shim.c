@@ -37,3 +37,27 @@ void kfree(const void *p)
 		svm_shim_live--;
 	free((void *)p);
 }
+
+/* kmalloc_array(), falling back to vmalloc: no KMALLOC_MAX_SIZE limit */
+void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	void *p;
+
+	(void)gfp;
+	if (svm_shim_fail_after != ULONG_MAX) {
+		if (!svm_shim_fail_after)
+			return NULL;
+		svm_shim_fail_after--;
+	}
+	if (size && n > INT_MAX / size)
+		return NULL;
+	p = malloc(n && size ? n * size : 1);
+	if (p)
+		svm_shim_live++;
+	return p;
+}
+
+void kvfree(const void *p)
+{
+	kfree(p);
+}

@@ -41,6 +41,8 @@
 
 void *kmalloc_array(size_t n, size_t size, gfp_t gfp);
 void kfree(const void *p);
+void *kvmalloc_array(size_t n, size_t size, gfp_t gfp);
+void kvfree(const void *p);
 
 /* Allocations not yet freed, and a hook to fail the next ones. */
 extern long svm_shim_live;

@@ -1924,7 +1924,7 @@ static bool tg_off_list(struct svm_range_bo *svm_bo, struct svm_range *prange)
 		spin_unlock(&svm_bo->list_lock);
 		if (off || time_after(jiffies, timeout))
 			return off;
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 }
 

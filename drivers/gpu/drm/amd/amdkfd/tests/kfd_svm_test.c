@@ -1265,6 +1265,74 @@ static void migrate_record_back_releases(struct kunit *test)
 	t_done(test, t);
 }
 
+/* What svm_core's run allocator saw of its callers' context. */
+struct t_alloc_seen {
+	struct svm_range *prange;
+	unsigned int calls;
+	unsigned int no_reclaim;
+	unsigned int range_locked;
+};
+
+static struct svm_core_run *t_runs_alloc(unsigned int n, gfp_t gfp)
+{
+	struct t_alloc_seen *seen = kunit_get_current_test()->priv;
+
+	seen->calls++;
+	if (current->flags & PF_MEMALLOC)
+		seen->no_reclaim++;
+	if (mutex_is_locked(&seen->prange->lock))
+		seen->range_locked++;
+	return kvmalloc_array(n, sizeof(struct svm_core_run), gfp);
+}
+
+static bool t_two_runs(unsigned long i)
+{
+	return i < 8 || (i >= 88 && i < 96);
+}
+
+/*
+ * The reservation for the most fragmented record a 2 MiB window can make
+ * (256 runs) is allocated where reclaim is allowed, not under
+ * prange->lock: the MMU notifier takes that lock, and svm_range_lock()
+ * turns reclaim off under it, so a large array could not be had there.
+ * Once the record is made, the room it did not use goes back (two runs
+ * moved: four slots stay, not 256). Forged: svm_core's run allocator, a
+ * static stub that notes the context of each call and then allocates.
+ */
+static void migrate_reserve_allocates_with_reclaim(struct kunit *test)
+{
+	struct kfd_svm_test *t = t_setup(test, false);
+	struct migrate_vma *to_vram, *moved;
+	struct t_alloc_seen *seen;
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
+	prange = t_range(t, 0);
+	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	seen->prange = prange;
+	test->priv = seen;
+	to_vram = t_migration(test, t, 512, 512, t_every_other);
+	moved = t_migration(test, t, 512, 512, t_two_runs);
+	kunit_activate_static_stub(test, svm_core_runs_alloc, t_runs_alloc);
+
+	mutex_lock(&prange->migrate_mutex);
+	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
+	KUNIT_EXPECT_EQ(test, seen->calls, 1U);
+	KUNIT_EXPECT_EQ(test, seen->no_reclaim, 0U);
+	KUNIT_EXPECT_EQ(test, seen->range_locked, 0U);
+	KUNIT_EXPECT_GE(test, prange->core.max_runs, 256U);
+	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, moved, T_GPU_ID,
+						    512));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 16ULL);
+	KUNIT_EXPECT_EQ(test, prange->core.nr_runs, 2U);
+	KUNIT_EXPECT_EQ(test, prange->core.max_runs, 4U);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
+	mutex_unlock(&prange->migrate_mutex);
+	kunit_deactivate_static_stub(test, svm_core_runs_alloc);
+	t_done(test, t);
+}
+
 struct t_recorder {
 	struct svm_range *prange;
 	struct migrate_vma *m;
@@ -1454,6 +1522,7 @@ static void migrate_validate_gives_back_split_ref(struct kunit *test)
 static struct kunit_case amdkfd_svm_migrate_cases[] = {
 	KUNIT_CASE(migrate_record_fragmented_exact),
 	KUNIT_CASE(migrate_record_back_releases),
+	KUNIT_CASE(migrate_reserve_allocates_with_reclaim),
 	KUNIT_CASE(migrate_record_waits_for_range_lock),
 	KUNIT_CASE(migrate_record_after_munmap_split),
 	KUNIT_CASE(migrate_record_to_ram_after_munmap_split),
