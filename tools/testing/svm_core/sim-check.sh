@@ -112,6 +112,91 @@ else
 	bad "a broken rule: exit $rc, '$(head -1 "$tmp/err")'"
 fi
 
+# amdkfd's KUnit suite amdkfd_svm_sim replays examples/kfd-replay.trace
+# through the driver on a forged GPU and asserts svm-sim's counts for it
+# (tsim_trace[] and tsim_expect[] in kfd_svm_sim_test.c): the table must
+# hold the trace's events, and svm-sim must still give those counts, so
+# that neither drifts from the other unseen.
+kfd_test=$(dirname "$0")/../../../drivers/gpu/drm/amd/amdkfd/tests/kfd_svm_sim_test.c
+kfd_trace=$(dirname "$0")/examples/kfd-replay.trace
+
+# $1: the KUnit test. Its events: "range FIRST LAST", "g PAGE N", "c PAGE N".
+kfd_events() {
+	sed -n -e 's/^\t*TSIM_RANGE(\([0-9]*\), \([0-9]*\)),$/range \1 \2/p' \
+		-e 's/^\t*TSIM_GPU(\([0-9]*\), \([0-9]*\)),$/g \1 \2/p' \
+		-e 's/^\t*TSIM_CPU(\([0-9]*\), \([0-9]*\)),$/c \1 \2/p' "$1"
+}
+
+# The trace file's events in that form (a count of 1 written out).
+trace_events() {
+	sed 's/#.*//' "$kfd_trace" | awk 'NF == 0 { next }
+		$1 == "range" { print "range", $2, $3; next }
+		{ print $1, $2, (NF > 2 ? $3 : 1) }'
+}
+
+# $1: the KUnit test. "policy faults migrations pages splits invalidations".
+kfd_counts() {
+	local n='\([0-9]*\)'
+
+	sed -n "s/^\t*TSIM_COUNTS(\"\([a-z]*\)\", $n, $n, $n, $n, $n),\$/\1 \2 \3 \4 \5 \6/p" "$1"
+}
+
+# svm-sim's counts for the trace, in that form.
+sim_counts() {
+	"$sim" --csv --trace "$kfd_trace" |
+		awk -F, '$2 == "window" || $2 == "page" || $2 == "adaptive" {
+			print $2, $3, $4, $5, $7, $8
+		}'
+}
+
+# $1: the KUnit test. Silent if it agrees with the trace and svm-sim,
+# else one line saying what differs.
+kfd_differs() {
+	kfd_events "$1" >"$tmp/kfd-events"
+	trace_events >"$tmp/trace-events"
+	if [ ! -s "$tmp/trace-events" ] ||
+		! cmp -s "$tmp/kfd-events" "$tmp/trace-events"; then
+		diff "$tmp/kfd-events" "$tmp/trace-events" | grep '^[<>]' |
+			head -2 | tr '\n' ' ' >"$tmp/diff"
+		echo "tsim_trace[] is not examples/kfd-replay.trace: $(cat "$tmp/diff")"
+		return
+	fi
+	kfd_counts "$1" >"$tmp/kfd-counts"
+	sim_counts >"$tmp/sim-counts"
+	if [ "$(wc -l <"$tmp/sim-counts")" -ne 3 ] ||
+		! cmp -s "$tmp/kfd-counts" "$tmp/sim-counts"; then
+		echo "tsim_expect[] '$(tr '\n' ';' <"$tmp/kfd-counts")'," \
+			"svm-sim '$(tr '\n' ';' <"$tmp/sim-counts")'"
+	fi
+}
+
+if [ -f "$kfd_test" ]; then
+	why=$(kfd_differs "$kfd_test")
+	if [ -z "$why" ]; then
+		echo "kfd-replay: svm-sim and amdkfd_svm_sim agree:" \
+			"$(tr '\n' ';' <"$tmp/sim-counts")"
+		ok
+	else
+		bad "kfd-replay: $why"
+	fi
+	# The comparison can fail: a count or an event changed in a copy.
+	sed 's/\(TSIM_COUNTS("adaptive", [0-9]*, [0-9]*, \)/\11/' "$kfd_test" \
+		>"$tmp/count.c"
+	sed 's/TSIM_CPU(1540, 1)/TSIM_CPU(1541, 1)/' "$kfd_test" >"$tmp/event.c"
+	for c in count event; do
+		if cmp -s "$kfd_test" "$tmp/$c.c"; then
+			bad "kfd-replay: the $c edit changed nothing"
+		elif [ -z "$(kfd_differs "$tmp/$c.c")" ]; then
+			bad "kfd-replay: a changed $c went unnoticed"
+		else
+			ok
+		fi
+	done
+else
+	# tools/testing/svm_core without amdkfd's patches (before 0018)
+	echo "kfd-replay: skipped, no $kfd_test"
+fi
+
 # $1: what; $2: the line number the error must name; $3: the trace, with \n.
 check_bad_trace() {
 	local rc
