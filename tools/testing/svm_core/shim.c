@@ -12,23 +12,29 @@ long svm_shim_live;
 /* Fail every allocation after this many more succeed; ULONG_MAX: never. */
 unsigned long svm_shim_fail_after = ULONG_MAX;
 
-void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
+/* malloc() of n * size bytes, refused above @max, as the kernel refuses */
+static void *shim_alloc(size_t n, size_t size, size_t max)
 {
 	void *p;
 
-	(void)gfp;
 	if (svm_shim_fail_after != ULONG_MAX) {
 		if (!svm_shim_fail_after)
 			return NULL;
 		svm_shim_fail_after--;
 	}
-	/* Like kmalloc, which refuses more than KMALLOC_MAX_SIZE */
-	if (size && n > SVM_SHIM_MAX_ALLOC / size)
+	if (size && n > max / size)
 		return NULL;
 	p = malloc(n && size ? n * size : 1);
 	if (p)
 		svm_shim_live++;
 	return p;
+}
+
+/* Like kmalloc, which refuses more than KMALLOC_MAX_SIZE */
+void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return shim_alloc(n, size, SVM_SHIM_MAX_ALLOC);
 }
 
 void kfree(const void *p)
@@ -41,20 +47,8 @@ void kfree(const void *p)
 /* kmalloc_array(), falling back to vmalloc: no KMALLOC_MAX_SIZE limit */
 void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
-	void *p;
-
 	(void)gfp;
-	if (svm_shim_fail_after != ULONG_MAX) {
-		if (!svm_shim_fail_after)
-			return NULL;
-		svm_shim_fail_after--;
-	}
-	if (size && n > INT_MAX / size)
-		return NULL;
-	p = malloc(n && size ? n * size : 1);
-	if (p)
-		svm_shim_live++;
-	return p;
+	return shim_alloc(n, size, INT_MAX);
 }
 
 void kvfree(const void *p)
