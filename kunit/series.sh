@@ -352,6 +352,25 @@ modpost_check() {
 	say "modpost: amdgpu.ko links against vmlinux, every symbol it uses is exported to it"
 }
 
+# modpost_check() builds with KUnit (glue.config runs the suites), where the
+# KUnit-only exports of svm_core reach amdgpu.ko through the suites'
+# MODULE_IMPORT_NS: the glue itself must not call one of them, or amdgpu.ko
+# does not link in a kernel without KUnit (a distribution's).
+kunit_only_check() {
+	local s
+	local -a names used=()
+
+	mapfile -t names < <(cd "$GTREE" && grep -ho 'EXPORT_SYMBOL_IF_KUNIT([a-z0-9_]*)' \
+		lib/svm_core/*.c | sed 's/.*(\(.*\))/\1/' | LC_ALL=C sort -u)
+	for s in "${names[@]}"; do
+		(cd "$GTREE" && grep -qw -- "$s" "$KFD"/*.[ch] "$AMD"/amdgpu/*.[ch]) &&
+			used+=("$s")
+	done
+	[ ${#used[@]} -eq 0 ] ||
+		die "amdkfd's glue calls svm_core function(s) exported only with KUnit: ${used[*]}; amdgpu.ko would not link without CONFIG_KUNIT"
+	say "KUnit-only exports: none of the ${#names[@]} is called by amdkfd outside its tests"
+}
+
 cmd_glue() {
 	local base key cfg new nbase npatched
 	local -a kfd amdgpu svm
@@ -405,6 +424,7 @@ cmd_glue() {
 	say "W=1 + sparse: no new warning ($nbase in the pristine build, $npatched with the series)"
 
 	modpost_check
+	kunit_only_check
 
 	# The glue's Kconfig must select SVM_CORE by itself, not only through
 	# the KUnit tests glue.config enables too.

@@ -312,6 +312,11 @@ int svm_core_spare_alloc(struct svm_core_spare *spare, unsigned int slots,
 void svm_core_spare_free(struct svm_core_spare *spare);
 
 /* Decisions (lib/svm_core/decide.c) */
+int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
+		       u32 best_loc, struct svm_core_decision *d);
+int svm_core_gpu_fault_fallback(const struct svm_core_range *r,
+				const struct svm_core_decision *failed,
+				struct svm_core_decision *d);
 int svm_core_cpu_fault(const struct svm_core_range *r, unsigned long page,
 		       unsigned long vma_start, unsigned long vma_last,
 		       struct svm_core_decision *d);
@@ -433,11 +438,6 @@ unsigned long svm_core_range_count_device(const struct svm_core_range *r,
 int svm_core_window(unsigned long page, unsigned int granularity,
 		    unsigned long lo, unsigned long hi,
 		    unsigned long *start, unsigned long *last);
-int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
-		       u32 best_loc, struct svm_core_decision *d);
-int svm_core_gpu_fault_fallback(const struct svm_core_range *r,
-				const struct svm_core_decision *failed,
-				struct svm_core_decision *d);
 struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
 					   unsigned long page);
 int svm_core_set_split(struct svm_core_set *set, struct svm_core_range *r,

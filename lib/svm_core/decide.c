@@ -222,7 +222,7 @@ int svm_core_gpu_fault(const struct svm_core_range *r, unsigned long page,
 	svm_core_decide_move(r, best_loc, start, last, d);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(svm_core_gpu_fault);
+EXPORT_SYMBOL_GPL(svm_core_gpu_fault);
 
 /**
  * svm_core_gpu_fault_fallback() - what to do when migration to a device failed
@@ -251,7 +251,7 @@ int svm_core_gpu_fault_fallback(const struct svm_core_range *r,
 				       SVM_CORE_LOC_SYSTEM, m->start, m->last);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(svm_core_gpu_fault_fallback);
+EXPORT_SYMBOL_GPL(svm_core_gpu_fault_fallback);
 
 /**
  * svm_core_cpu_fault() - what a CPU fault on a device page migrates back
