@@ -62,7 +62,7 @@ static struct svm_range_bo *tn_evicting;
 
 static int tn_evict(struct tg_test *tg)
 {
-	svm_range_evict_svm_bo_worker(&tn_evicting->eviction_work);
+	svm_range_evict_svm_bo_worker(&tn_evicting->eviction_work.work);
 	return 0;
 }
 
@@ -111,7 +111,7 @@ static void tn_gpu_prepare(struct kunit *test, struct tg_test *tg,
 		return;
 	tn_evicting = prange->svm_bo;
 	KUNIT_ASSERT_NOT_NULL(test, tn_evicting);
-	disable_work(&tn_evicting->eviction_work);
+	disable_delayed_work(&tn_evicting->eviction_work);
 	dma_fence_enable_sw_signaling(&tn_evicting->eviction_fence->base);
 	KUNIT_ASSERT_TRUE(test, READ_ONCE(tn_evicting->evicting));
 }

@@ -69,6 +69,8 @@
 #include <linux/mmu_context.h>
 #include <linux/mmu_notifier.h>
 #include <linux/pci.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "amdgpu_reset.h"
@@ -161,6 +163,7 @@ static const char * const tg_traced[] = {
 	"svm_migrate_vma_to_vram",
 	"svm_migrate_copy_to_vram",
 	"svm_migrate_to_ram",
+	"svm_migrate_cpu_fault",
 	"svm_migrate_vram_to_ram",
 	"svm_migrate_vma_to_ram",
 	"svm_migrate_copy_to_ram",
@@ -1050,11 +1053,14 @@ static void tg_evict(struct kunit *test, struct tg_test *tg,
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	svm_bo = prange->svm_bo;
 	KUNIT_ASSERT_NOT_NULL(test, svm_bo);
-	disable_work(&svm_bo->eviction_work);
+	disable_delayed_work(&svm_bo->eviction_work);
 	dma_fence_enable_sw_signaling(&svm_bo->eviction_fence->base);
 	KUNIT_ASSERT_TRUE(test, READ_ONCE(svm_bo->evicting));
-	/* The worker gives back the reference the trigger took */
-	svm_range_evict_svm_bo_worker(&svm_bo->eviction_work);
+	/*
+	 * The worker gives back the reference the trigger took, also when it
+	 * would try again: its work is disabled, so the retry is not queued.
+	 */
+	svm_range_evict_svm_bo_worker(&svm_bo->eviction_work.work);
 }
 
 /* ---------------------------------------------------- GPU fault ---- */
@@ -1688,6 +1694,68 @@ static void cpu_fault_unrecorded_page_comes_back(struct kunit *test)
 	tg_done(test, tg, 0, 0);
 }
 
+/*
+ * An munmap of other pages of the range splits it between a CPU fault's
+ * lookup and its decision (forged: the fault's steps after the lookup,
+ * svm_migrate_cpu_fault(), called with the range looked up before the
+ * munmap; the munmap real). The faulting page 700 is now in the part
+ * split off, [500, 1023]: the fault is retried (-EAGAIN, for which
+ * svm_migrate_to_ram() returns 0), nothing moves. The retry, a real CPU
+ * read, finds the part and brings its window back. Before,
+ * svm_core_cpu_fault() refused a page outside the range and the process
+ * got SIGBUS on a page still mapped.
+ */
+static void cpu_fault_range_shrank_retries(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct svm_range_list *svms = &tg->t->p->svms;
+	struct mm_struct *mm = current->mm;
+	struct svm_range *prange, *part;
+	struct vm_area_struct *vma;
+	struct kfd_node *node;
+	int r = 0;
+
+	prange = tg_in_vram(test, tg, 0, 1024, 9, 53);
+	KUNIT_ASSERT_NOT_NULL(test, prange->svm_bo);
+	node = prange->svm_bo->node;
+	t_hold_work(tg->t);
+	t_munmap(test, tg->t, 400, 100);
+	/* The notifier has shrunk the range the fault holds */
+	KUNIT_ASSERT_EQ(test, t_last(prange) - tg->t->base, 399UL);
+	part = t_child(tg->t, prange, 700);
+	KUNIT_ASSERT_NOT_NULL(test, part);
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, (tg->t->base + 700) << PAGE_SHIFT);
+	if (vma) {
+		mutex_lock(&svms->lock);
+		mutex_lock(&prange->migrate_mutex);
+		r = svm_migrate_cpu_fault(prange, vma, tg->t->base + 700, node,
+					  NULL);
+		mutex_unlock(&prange->migrate_mutex);
+		mutex_unlock(&svms->lock);
+	}
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+
+	KUNIT_EXPECT_EQ(test, r, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 0UL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(part), 524ULL);
+
+	/* The retry, with the part holding the page added */
+	t_release_work(tg->t);
+	tg_cpu_touch(test, tg, 700, false);
+	part = t_range(tg->t, 700);
+	KUNIT_ASSERT_NOT_NULL(test, part);
+	KUNIT_EXPECT_EQ(test, t_start(part) - tg->t->base, 500UL);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(part), 12ULL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false),
+			0UL);
+	tg_read_back(test, tg, 500, 524);
+	tg_done(test, tg, 0, 400);
+}
+
 static struct kunit_case amdkfd_svm_cpu_fault_cases[] = {
 	KUNIT_CASE_PARAM(cpu_fault_read_one_window, xnack_gen_params),
 	KUNIT_CASE_PARAM(cpu_fault_write_one_window, xnack_gen_params),
@@ -1695,6 +1763,7 @@ static struct kunit_case amdkfd_svm_cpu_fault_cases[] = {
 	KUNIT_CASE(cpu_fault_window_partly_in_ram),
 	KUNIT_CASE_PARAM(cpu_fault_user_gpu_id_differs, xnack_gen_params),
 	KUNIT_CASE(cpu_fault_unrecorded_page_comes_back),
+	KUNIT_CASE(cpu_fault_range_shrank_retries),
 	{}
 };
 
@@ -1909,7 +1978,7 @@ static int tg_evict_thread(void *data)
 
 	/* The forged GPU's stubs are the test's: let them apply here too */
 	current->kunit_test = ev->test;
-	svm_range_evict_svm_bo_worker(&ev->svm_bo->eviction_work);
+	svm_range_evict_svm_bo_worker(&ev->svm_bo->eviction_work.work);
 	current->kunit_test = NULL;
 	complete(&ev->done);
 	return 0;
@@ -1966,7 +2035,7 @@ static void evict_range_moved_to_new_bo(struct kunit *test)
 	init_completion(&ev.done);
 
 	/* TTM asks A's fence to signal; the worker runs on the kthread */
-	disable_work(&ev.svm_bo->eviction_work);
+	disable_delayed_work(&ev.svm_bo->eviction_work);
 	dma_fence_enable_sw_signaling(fence);
 	KUNIT_ASSERT_TRUE(test, READ_ONCE(ev.svm_bo->evicting));
 
@@ -2005,12 +2074,79 @@ static void evict_range_moved_to_new_bo(struct kunit *test)
 	tg_done(test, tg, 0, 1024);
 }
 
+/*
+ * The worker cannot empty the BO: the copy of the first range it takes
+ * fails (forged: that one SDMA copy returns -EIO). The other range of the
+ * BO is still evicted, the failed one keeps its pages, the BO and its
+ * place on the BO's list, and the eviction fence stays unsignalled: once
+ * it signals, TTM frees the VRAM the pages left there live in. The next
+ * attempt (the work the worker requeues; run by the test, with the
+ * reference a queued work holds) moves the rest and signals. Before, the
+ * worker stopped at the error, leaving the second range in VRAM too, and
+ * signalled the fence.
+ */
+static void evict_copy_fails_keeps_fence(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_gpu *gpu = tg->gpu[0];
+	struct svm_range *failed, *moved;
+	struct svm_range_bo *svm_bo;
+	struct dma_fence *fence;
+	bool listed;
+
+	tg_in_vram(test, tg, 0, 1024, 9, 45);
+	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 512, 512, 8, 0), 0);
+	KUNIT_ASSERT_EQ(test, t_nranges(tg->t), 2U);
+	svm_bo = t_range(tg->t, 0)->svm_bo;
+	KUNIT_ASSERT_NOT_NULL(test, svm_bo);
+	KUNIT_ASSERT_PTR_EQ(test, t_range(tg->t, 512)->svm_bo, svm_bo);
+	fence = dma_fence_get(&svm_bo->eviction_fence->base);
+
+	/* The worker takes the ranges in the order of the BO's list */
+	spin_lock(&svm_bo->list_lock);
+	failed = list_first_entry(&svm_bo->range_list, struct svm_range,
+				  svm_bo_list);
+	spin_unlock(&svm_bo->list_lock);
+	moved = failed == t_range(tg->t, 0) ? t_range(tg->t, 512) :
+					      t_range(tg->t, 0);
+	gpu->fail_copy_at = gpu->copies + 1;
+	tg_evict(test, tg, 0);
+
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(fence));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(failed), 512ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(failed), (u32)TG_GPU_ID);
+	KUNIT_EXPECT_PTR_EQ(test, failed->svm_bo, svm_bo);
+	spin_lock(&svm_bo->list_lock);
+	listed = !list_empty(&failed->svm_bo_list);
+	spin_unlock(&svm_bo->list_lock);
+	KUNIT_EXPECT_TRUE(test, listed);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(moved), 0ULL);
+	KUNIT_EXPECT_NULL(test, moved->svm_bo);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0,
+					      t_start(failed) - tg->t->base,
+					      512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0,
+					      t_start(moved) - tg->t->base,
+					      512, false), 0UL);
+
+	/* The retry, holding the reference a requeued work holds */
+	KUNIT_ASSERT_TRUE(test, svm_bo_ref_unless_zero(svm_bo));
+	svm_range_evict_svm_bo_worker(&svm_bo->eviction_work.work);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(fence));
+	dma_fence_put(fence);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(failed), 0ULL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	tg_expect_bos_released(test, tg);
+	tg_done(test, tg, 0, 1024);
+}
+
 static struct kunit_case amdkfd_svm_evict_cases[] = {
 	KUNIT_CASE_PARAM(evict_brings_all_back, xnack_gen_params),
 	KUNIT_CASE_PARAM(evict_shared_bo, xnack_gen_params),
 	KUNIT_CASE_PARAM(evict_after_cpu_fault, xnack_gen_params),
 	KUNIT_CASE(evict_then_gpu_fault),
 	KUNIT_CASE(evict_range_moved_to_new_bo),
+	KUNIT_CASE(evict_copy_fails_keeps_fence),
 	{}
 };
 
@@ -2138,6 +2274,128 @@ static void madvise_dontneed_count_stays(struct kunit *test)
 	/* The limit: the record still counts the pages MADV_DONTNEED freed */
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
 	tg_done(test, tg, 512, 512);
+}
+
+/* What the fork child of fork_child_cpu_fault_count() did. */
+struct tg_forked {
+	struct kunit *test;
+	struct mm_struct *parent_mm;
+	void __user *addr;
+	u64 *buf;		/* the page the child read */
+	unsigned long err;	/* bytes copy_from_user() did not copy */
+	bool own_mm;		/* the child ran on an mm of its own */
+	bool kthread;		/* the child was a kernel thread */
+	struct completion done;
+};
+
+/*
+ * The fork child: a user task (not PF_KTHREAD) that runs this in kernel
+ * mode on its copy of the parent's mm. It must not return (ret_from_fork()
+ * would go to user space with the kernel thread's registers).
+ */
+static int tg_fork_child(void *data)
+{
+	struct tg_forked *c = data;
+
+	/* The forged GPU's stubs are the test's: let them apply here too */
+	current->kunit_test = c->test;
+	c->own_mm = current->mm && current->mm != c->parent_mm;
+	c->kthread = current->flags & PF_KTHREAD;
+	c->err = copy_from_user(c->buf, c->addr, PAGE_SIZE);
+	current->kunit_test = NULL;
+	complete(&c->done);
+	do_exit(0);
+}
+
+/*
+ * A fork child's CPU fault on device pages it shares with its parent: the
+ * child's fault migrates the child's entries, and the record goes to the
+ * parent's range. Is that record right? The fork is real:
+ * kernel_clone() without CLONE_VM from the test thread dup_mm()s its mm,
+ * and copy_nonpresent_pte() gives the child the same device-private
+ * pages (entries made read-only in both mms: the mapping is COW). Forged:
+ * only the GPU, as in every case here; the child sets current->kunit_test
+ * so that the stubs apply to its fault. The child reads page 100;
+ * svm_migrate_to_ram() takes the parent's mm and range from the BO's
+ * eviction fence and migrates the window [0, 511] in the child's VMA.
+ *
+ * Measured, with XNACK on and off: the child's migration unmaps the pages
+ * from the parent too (try_to_migrate() walks the folio's rmap, which
+ * holds both mms; the parent's MMU notifier sees MMU_NOTIFY_CLEAR) and
+ * remove_migration_ptes() maps the new system pages in both. In the
+ * parent's mm, pages [0, 511] are system pages and [512, 1023] still in
+ * VRAM; 512 pages were copied once; the parent's range counts 512: the
+ * record the child's fault makes in the parent's range is exact, and
+ * every byte reads back. Should a child's fault ever leave the parent's
+ * pages in VRAM while the range stops counting them, this test fails.
+ *
+ * kernel_clone() and kernel_wait() are not exported: built only where
+ * amdgpu is built in. The test thread is a kernel thread, whose SIGCHLD
+ * is SIG_IGN: the child is reaped as it exits, and kernel_wait() returns
+ * -ECHILD once it is gone, with its mm, which mapped pages [512, 1023]
+ * too (the BOs are released only after that).
+ */
+static void fork_child_cpu_fault_count(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 55);
+	struct tg_forked c = {
+		.test = test,
+		.parent_mm = current->mm,
+		.addr = (void __user *)((tg->t->base + 100) << PAGE_SHIFT),
+	};
+	struct kernel_clone_args args = {
+		.exit_signal = SIGCHLD,
+		.fn = tg_fork_child,
+		.fn_arg = &c,
+	};
+	unsigned long i, vram[2] = { 0, 0 }, sys[2] = { 0, 0 };
+	long *where;
+	pid_t pid;
+	int status;
+
+	KUNIT_ASSERT_PTR_EQ(test,
+			    current->sighand->action[SIGCHLD - 1].sa.sa_handler,
+			    SIG_IGN);
+	c.buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	where = kunit_kcalloc(test, 1024, sizeof(*where), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c.buf);
+	KUNIT_ASSERT_NOT_NULL(test, where);
+	init_completion(&c.done);
+	pid = kernel_clone(&args);
+	KUNIT_ASSERT_GT(test, pid, 0);
+	wait_for_completion(&c.done);
+	KUNIT_EXPECT_EQ(test, kernel_wait(pid, &status), -ECHILD);
+	KUNIT_EXPECT_TRUE(test, c.own_mm);
+	KUNIT_EXPECT_FALSE(test, c.kthread);
+	KUNIT_EXPECT_EQ(test, c.err, 0UL);
+	KUNIT_EXPECT_TRUE_MSG(test, tg_page_ok(tg, 100, c.buf),
+			      "the child read other data");
+
+	/* The parent's mm: what left VRAM, what stayed */
+	tg_where(test, tg, 0, 0, 1024, where);
+	for (i = 0; i < 1024; i++) {
+		vram[i / 512] += where[i] >= 0;
+		sys[i / 512] += where[i] == TG_SYS;
+	}
+	kunit_info(test, "parent's mm: [0, 511] %lu in VRAM, %lu in system memory",
+		   vram[0], sys[0]);
+	kunit_info(test, "parent's mm: [512, 1023] %lu in VRAM, %lu in system memory",
+		   vram[1], sys[1]);
+	kunit_info(test, "vram_pages %llu, pages copied to RAM %lu, page_out %llu",
+		   t_vram_pages(prange), tg->gpu[0]->pages_to_ram,
+		   tg_pdd(tg, 0)->page_out);
+	KUNIT_EXPECT_EQ(test, sys[0], 512UL);
+	KUNIT_EXPECT_EQ(test, vram[1], 512UL);
+	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
+	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 512ULL);
+	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
+	/* The count: exactly the parent's pages in VRAM */
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), vram[0] + vram[1]);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
+	tg_done(test, tg, 0, 1024);
 }
 #endif
 
@@ -2269,6 +2527,7 @@ static struct kunit_case amdkfd_svm_gpu_unmap_cases[] = {
 	KUNIT_CASE(munmap_system_half),
 #if IS_BUILTIN(CONFIG_DRM_AMDGPU)
 	KUNIT_CASE(madvise_dontneed_count_stays),
+	KUNIT_CASE_PARAM(fork_child_cpu_fault_count, xnack_gen_params),
 #endif
 	KUNIT_CASE(gpu_fault_vs_munmap_stress),
 	{}

@@ -1451,6 +1451,41 @@ static void migrate_record_after_munmap_split(struct kunit *test)
 }
 
 /*
+ * An munmap splits the range after migrate_vma_setup() collected the
+ * window [0, 511] but before the reservation (forged: page 0 in VRAM, the
+ * migration as migrate_vma_setup() leaves it; the munmap real). The parts split off
+ * then have no reservation and are on no moved_parts list: pages moved
+ * into them would be recorded nowhere. svm_migrate_reserve() sees the
+ * window no longer inside the range and refuses; the caller moves nothing
+ * and the fault is retried. Before, it reserved, and the record clipped
+ * the pages moved into [100, 511] off the count.
+ */
+static void migrate_reserve_after_munmap_split_refuses(struct kunit *test)
+{
+	struct kfd_svm_test *t = t_setup(test, false);
+	struct migrate_vma *to_vram;
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
+	prange = t_range(t, 0);
+	t_forge_vram(test, t, prange, t->base, t->base);
+	to_vram = t_migration(test, t, 0, 512, t_all);
+	t_hold_work(t);
+	t_munmap(test, t, 100, 100);
+	KUNIT_ASSERT_EQ(test, t_last(prange) - t->base, 99UL);
+
+	mutex_lock(&prange->migrate_mutex);
+	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), -EFAULT);
+	KUNIT_EXPECT_EQ(test, prange->core.reserved, 0U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&prange->moved_parts));
+	mutex_unlock(&prange->migrate_mutex);
+	/* The page forged in VRAM is still the only one counted */
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1ULL);
+	t_release_work(t);
+	t_done(test, t);
+}
+
+/*
  * The way back: the whole range leaves VRAM while an munmap splits it.
  * The parts' pages leave their counts too; before, the tail kept 824
  * VRAM pages that were in system memory (the count never reached 0, the
@@ -1525,6 +1560,7 @@ static struct kunit_case amdkfd_svm_migrate_cases[] = {
 	KUNIT_CASE(migrate_reserve_allocates_with_reclaim),
 	KUNIT_CASE(migrate_record_waits_for_range_lock),
 	KUNIT_CASE(migrate_record_after_munmap_split),
+	KUNIT_CASE(migrate_reserve_after_munmap_split_refuses),
 	KUNIT_CASE(migrate_record_to_ram_after_munmap_split),
 	KUNIT_CASE(migrate_validate_gives_back_split_ref),
 	{}
