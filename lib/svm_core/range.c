@@ -341,8 +341,9 @@ static void svm_core_runs_clip(struct svm_core_range *part,
 		part->runs[k++] = run;
 		pages += run.last - run.start + 1;
 	}
-	part->start = start;
-	part->last = last;
+	/* The set's keys: lookups read them under the set's lock only */
+	WRITE_ONCE(part->start, start);
+	WRITE_ONCE(part->last, last);
 	part->nr_runs = k;
 	part->vram_pages = pages;
 	if (pages) {

@@ -3,6 +3,16 @@
  * svm_core range sets: the non-overlapping ranges of one address space in an
  * rbtree ordered by start page, lookups, and the plans for set-attributes
  * and munmap.
+ *
+ * The keys, a range's start and last, change under the range's lock only
+ * (svm_core_range_split(): amdkfd's MMU notifier shrinks a range on munmap
+ * while a fault may look it up under the set's lock). Readers stay
+ * correct: a split only shrinks a range inside its own interval, and the
+ * set's ranges do not overlap, so the tree's order holds for the old and
+ * the new bounds alike, and a lookup finds the range or a stale view of
+ * it, which its caller checks again under the range's lock (amdkfd's
+ * fault paths retry when the page is no longer inside). The lookups read
+ * the keys with READ_ONCE(), the split writes them with WRITE_ONCE().
  */
 
 #include "svm_core_internal.h"
@@ -92,7 +102,7 @@ struct svm_core_range *svm_core_set_floor(const struct svm_core_set *set,
 	while (n) {
 		struct svm_core_range *cur = to_range(n);
 
-		if (cur->start <= page) {
+		if (READ_ONCE(cur->start) <= page) {
 			best = cur;
 			n = n->rb_right;
 		} else {
@@ -116,7 +126,7 @@ struct svm_core_range *svm_core_set_lookup(const struct svm_core_set *set,
 {
 	struct svm_core_range *r = svm_core_set_floor(set, page);
 
-	return r && r->last >= page ? r : NULL;
+	return r && READ_ONCE(r->last) >= page ? r : NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(svm_core_set_lookup);
 
@@ -140,11 +150,11 @@ struct svm_core_range *svm_core_set_first(const struct svm_core_set *set,
 	if (start > last)
 		return NULL;
 	r = svm_core_set_floor(set, start);
-	if (r && r->last >= start)
+	if (r && READ_ONCE(r->last) >= start)
 		return r;
 	n = r ? rb_next(&r->node) : rb_first(&set->root);
 	r = n ? to_range(n) : NULL;
-	return r && r->start <= last ? r : NULL;
+	return r && READ_ONCE(r->start) <= last ? r : NULL;
 }
 EXPORT_SYMBOL_GPL(svm_core_set_first);
 
@@ -161,7 +171,7 @@ struct svm_core_range *svm_core_set_next(const struct svm_core_range *r,
 {
 	struct rb_node *n = rb_next(&r->node);
 
-	return n && to_range(n)->start <= last ? to_range(n) : NULL;
+	return n && READ_ONCE(to_range(n)->start) <= last ? to_range(n) : NULL;
 }
 EXPORT_SYMBOL_GPL(svm_core_set_next);
 
