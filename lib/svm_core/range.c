@@ -103,7 +103,10 @@ void svm_core_runs_shrink(struct svm_core_range *r)
  * svm_core_runs_shrink(), and an array four times larger than its runs
  * goes back to twice their number (what a record's growth would make of
  * it), if that allocation succeeds without sleeping: what a reservation
- * for a large migration left unused is given back.
+ * for a large migration left unused is given back. Never from the
+ * emergency reserves: the caller may hold a range lock under which the
+ * driver set PF_MEMALLOC (amdkfd's svm_range_lock()), and this shrink is
+ * optional.
  */
 void svm_core_runs_trim(struct svm_core_range *r)
 {
@@ -113,7 +116,8 @@ void svm_core_runs_trim(struct svm_core_range *r)
 	svm_core_runs_shrink(r);
 	if (r->runs == &r->run0 || r->reserved || r->max_runs / 4 < r->nr_runs)
 		return;
-	dst = svm_core_runs_alloc(cap, GFP_NOWAIT | __GFP_NOWARN);
+	dst = svm_core_runs_alloc(cap, GFP_NOWAIT | __GFP_NOWARN |
+					 __GFP_NOMEMALLOC);
 	if (!dst)
 		return;
 	memcpy(dst, old, r->nr_runs * sizeof(*dst));

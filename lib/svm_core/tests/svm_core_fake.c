@@ -101,6 +101,7 @@ static struct svm_core_run *svm_core_stub_alloc(unsigned int n, gfp_t gfp)
 	struct svm_core_alloc_ctl *ctl = svm_core_alloc_ctl();
 	struct svm_core_run *runs;
 
+	ctl->last_gfp = gfp;
 	if (++ctl->calls == ctl->fail_at)
 		return NULL;
 	runs = kvmalloc_array(n, sizeof(*runs), gfp);

@@ -714,6 +714,13 @@ static void svm_core_range_unreserve_gives_back(struct kunit *test)
 	/* The allocation that would give the room back fails */
 	ctl->fail_at = ctl->calls + 1;
 	svm_core_range_unreserve(&r);
+	/*
+	 * It does not sleep, and does not dip into the emergency reserves
+	 * (amdkfd unreserves under a lock that sets PF_MEMALLOC)
+	 */
+	KUNIT_EXPECT_EQ(test, ctl->calls, ctl->fail_at);
+	KUNIT_EXPECT_FALSE(test, gfpflags_allow_blocking(ctl->last_gfp));
+	KUNIT_EXPECT_TRUE(test, ctl->last_gfp & __GFP_NOMEMALLOC);
 	KUNIT_EXPECT_EQ(test, r.max_runs, 4096U);
 	KUNIT_EXPECT_EQ(test, r.nr_runs, 3U);
 	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&r), 0);

@@ -55,11 +55,13 @@ void svm_core_fake_init(struct svm_core_fake *fake, struct kunit *test);
  * @fail_at: fail the allocation with this 1-based index (0: never)
  * @calls: allocations asked for
  * @live: arrays allocated and not yet freed
+ * @last_gfp: the flags of the last allocation asked for
  */
 struct svm_core_alloc_ctl {
 	unsigned int fail_at;
 	unsigned int calls;
 	int live;
+	gfp_t last_gfp;
 };
 
 struct svm_core_alloc_ctl *svm_core_alloc_stub(struct kunit *test,
