@@ -217,10 +217,15 @@ static u64 svm_core_plan_gap(unsigned long start, unsigned long last,
  * A pure function: the set is not changed. Each existing range overlapping
  * [@start, @last] gets one step (%SVM_CORE_STEP_UPDATE, with the splits it
  * needs, or %SVM_CORE_STEP_KEEP), and each gap one %SVM_CORE_STEP_NEW per
- * new range. The caller applies the steps with svm_core_set_split() and
- * svm_core_set_insert(); to do so without partial failure it allocates
- * everything the plan needs first: the new ranges, and the parts of every
- * split with svm_core_range_split_prepare().
+ * new range. The caller applies the steps, without partial failure if it
+ * allocates everything the plan needs first. Two appliers exist: the
+ * KUnit suites and tools/testing/svm_core share one
+ * (lib/svm_core/tests/svm_core_apply.h) that splits the set's own ranges
+ * with svm_core_set_split() after svm_core_range_split_prepare() and
+ * inserts the new ones; amdkfd applies a plan to clones of the ranges
+ * (svm_core_range_clone(), svm_core_range_split()), off the set, and then
+ * swaps them in with svm_core_set_remove() and svm_core_set_insert(), as
+ * its SET_ATTR did before.
  *
  * Like snprintf(), the return value counts every step even when @max_steps
  * is too small, so a caller can size @steps with a first call of
