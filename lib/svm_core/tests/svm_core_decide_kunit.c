@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * KUnit suite svm_core_window: fault windows and the decisions of GPU
- * faults, CPU faults, prefetch, fallback and eviction, including every case
- * argued in the review of "drm/amdkfd: Use partial migrations in GPU page
- * faults" (v3).
+ * KUnit suite svm_core_decide, for decide.c: fault windows and the
+ * decisions of GPU faults, CPU faults, prefetch, fallback and eviction,
+ * including every case argued in the review of "drm/amdkfd: Use partial
+ * migrations in GPU page faults" (v3).
  */
 
 #include <kunit/test.h>
@@ -50,7 +50,7 @@ static const struct window_case window_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(window, window_cases, desc);
 
-static void svm_core_window_table(struct kunit *test)
+static void svm_core_decide_table(struct kunit *test)
 {
 	const struct window_case *c = test->param_value;
 	unsigned long start = 0xdead, last = 0xbeef;
@@ -160,7 +160,7 @@ static void expect_decision(struct kunit *test, int ret,
 	expect_migration(test, &d->migrate, &c->d.migrate);
 }
 
-static void svm_core_window_gpu_fault(struct kunit *test)
+static void svm_core_decide_gpu_fault(struct kunit *test)
 {
 	const struct decision_case *c = test->param_value;
 	struct svm_core_range *r = make_range(test, &c->l);
@@ -196,7 +196,7 @@ static const struct cpu_case cpu_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(cpu, cpu_cases, desc);
 
-static void svm_core_window_cpu_fault(struct kunit *test)
+static void svm_core_decide_cpu_fault(struct kunit *test)
 {
 	const struct cpu_case *c = test->param_value;
 	struct svm_core_range *r = make_range(test, &c->l);
@@ -228,7 +228,7 @@ static const struct decision_case prefetch_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(prefetch, prefetch_cases, desc);
 
-static void svm_core_window_prefetch(struct kunit *test)
+static void svm_core_decide_prefetch(struct kunit *test)
 {
 	const struct decision_case *c = test->param_value;
 	struct svm_core_range *r = make_range(test, &c->l);
@@ -242,7 +242,7 @@ static void svm_core_window_prefetch(struct kunit *test)
  * system memory; pages of another device in the window go to system first,
  * pages of the target device stay where they are.
  */
-static void svm_core_window_fallback_on_device_failure(struct kunit *test)
+static void svm_core_decide_fallback_on_device_failure(struct kunit *test)
 {
 	struct layout other = R(2, 0x1200, 0x12ff);
 	struct layout same = R(1, 0x1200, 0x12ff);
@@ -268,7 +268,7 @@ static void svm_core_window_fallback_on_device_failure(struct kunit *test)
 }
 
 /* The same, carried out: the fault still succeeds, from system memory. */
-static void svm_core_window_fault_migrate_falls_back(struct kunit *test)
+static void svm_core_decide_fault_migrate_falls_back(struct kunit *test)
 {
 	struct layout l = R(2, 0x1200, 0x12ff);
 	struct svm_core_range *r = make_range(test, &l);
@@ -326,7 +326,7 @@ static void svm_core_window_fault_migrate_falls_back(struct kunit *test)
 }
 
 /* A GPU fault migrates one window and leaves the rest in system memory. */
-static void svm_core_window_partial_migration(struct kunit *test)
+static void svm_core_decide_partial_migration(struct kunit *test)
 {
 	struct layout l = SYS;
 	struct svm_core_range *r = make_range(test, &l);
@@ -354,7 +354,7 @@ static void svm_core_window_partial_migration(struct kunit *test)
  * memory: the range is not split, the count drops by the window, and
  * actual_loc stays the device because device pages remain.
  */
-static void svm_core_window_cpu_fault_no_split(struct kunit *test)
+static void svm_core_decide_cpu_fault_no_split(struct kunit *test)
 {
 	struct layout l = R(1, 0x1000, 0x1fff);
 	struct svm_core_range *r = make_range(test, &l);
@@ -384,7 +384,7 @@ static void svm_core_window_cpu_fault_no_split(struct kunit *test)
 }
 
 /* Eviction retries while pinned pages stay behind, then succeeds. */
-static void svm_core_window_evict_retries(struct kunit *test)
+static void svm_core_decide_evict_retries(struct kunit *test)
 {
 	struct layout l = R(1, 0x1000, 0x1fff);
 	struct svm_core_range *r = make_range(test, &l);
@@ -407,7 +407,7 @@ static void svm_core_window_evict_retries(struct kunit *test)
 }
 
 /* Pages pinned for good: the loop gives up after the bound and says so. */
-static void svm_core_window_evict_gives_up(struct kunit *test)
+static void svm_core_decide_evict_gives_up(struct kunit *test)
 {
 	struct layout l = R(1, 0x1000, 0x1fff);
 	struct svm_core_range *r = make_range(test, &l);
@@ -436,7 +436,7 @@ static void svm_core_window_evict_gives_up(struct kunit *test)
 }
 
 /* Prefetch errors come back to the caller; 6.12 dropped them. */
-static void svm_core_window_prefetch_error_returned(struct kunit *test)
+static void svm_core_decide_prefetch_error_returned(struct kunit *test)
 {
 	struct layout l = R(1, 0x1000, 0x10ff);
 	struct svm_core_range *r = make_range(test, &l);
@@ -508,7 +508,7 @@ static const struct adapt_case adapt_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(adapt, adapt_cases, desc);
 
-static void svm_core_window_adaptive(struct kunit *test)
+static void svm_core_decide_adaptive(struct kunit *test)
 {
 	const struct adapt_case *c = test->param_value;
 	struct svm_core_decision d;
@@ -541,7 +541,7 @@ static void svm_core_window_adaptive(struct kunit *test)
  * counts as much as faults); a lower fault cost buys sooner. A CPU fault
  * moves the page alone until the whole block is on the device.
  */
-static void svm_core_window_adaptive_rentals(struct kunit *test)
+static void svm_core_decide_adaptive_rentals(struct kunit *test)
 {
 	struct svm_core_decision d;
 	struct svm_core_range r;
@@ -604,7 +604,7 @@ static void svm_core_window_adaptive_rentals(struct kunit *test)
 }
 
 /* The policy: refused when unknown, kept by splits and clones, scoped. */
-static void svm_core_window_policy_kept(struct kunit *test)
+static void svm_core_decide_policy_kept(struct kunit *test)
 {
 	struct svm_core_range r, head = {}, clone;
 	struct svm_core_decision d;
@@ -654,27 +654,27 @@ static void svm_core_window_policy_kept(struct kunit *test)
 	svm_core_range_destroy(&clone);
 }
 
-static struct kunit_case svm_core_window_cases[] = {
-	KUNIT_CASE_PARAM(svm_core_window_table, window_gen_params),
-	KUNIT_CASE_PARAM(svm_core_window_gpu_fault, gpu_gen_params),
-	KUNIT_CASE_PARAM(svm_core_window_cpu_fault, cpu_gen_params),
-	KUNIT_CASE_PARAM(svm_core_window_prefetch, prefetch_gen_params),
-	KUNIT_CASE(svm_core_window_fallback_on_device_failure),
-	KUNIT_CASE(svm_core_window_fault_migrate_falls_back),
-	KUNIT_CASE(svm_core_window_partial_migration),
-	KUNIT_CASE(svm_core_window_cpu_fault_no_split),
-	KUNIT_CASE(svm_core_window_evict_retries),
-	KUNIT_CASE(svm_core_window_evict_gives_up),
-	KUNIT_CASE(svm_core_window_prefetch_error_returned),
-	KUNIT_CASE_PARAM(svm_core_window_adaptive, adapt_gen_params),
-	KUNIT_CASE(svm_core_window_adaptive_rentals),
-	KUNIT_CASE(svm_core_window_policy_kept),
+static struct kunit_case svm_core_decide_cases[] = {
+	KUNIT_CASE_PARAM(svm_core_decide_table, window_gen_params),
+	KUNIT_CASE_PARAM(svm_core_decide_gpu_fault, gpu_gen_params),
+	KUNIT_CASE_PARAM(svm_core_decide_cpu_fault, cpu_gen_params),
+	KUNIT_CASE_PARAM(svm_core_decide_prefetch, prefetch_gen_params),
+	KUNIT_CASE(svm_core_decide_fallback_on_device_failure),
+	KUNIT_CASE(svm_core_decide_fault_migrate_falls_back),
+	KUNIT_CASE(svm_core_decide_partial_migration),
+	KUNIT_CASE(svm_core_decide_cpu_fault_no_split),
+	KUNIT_CASE(svm_core_decide_evict_retries),
+	KUNIT_CASE(svm_core_decide_evict_gives_up),
+	KUNIT_CASE(svm_core_decide_prefetch_error_returned),
+	KUNIT_CASE_PARAM(svm_core_decide_adaptive, adapt_gen_params),
+	KUNIT_CASE(svm_core_decide_adaptive_rentals),
+	KUNIT_CASE(svm_core_decide_policy_kept),
 	{}
 };
 
-static struct kunit_suite svm_core_window_suite = {
-	.name = "svm_core_window",
-	.test_cases = svm_core_window_cases,
+static struct kunit_suite svm_core_decide_suite = {
+	.name = "svm_core_decide",
+	.test_cases = svm_core_decide_cases,
 };
 
-kunit_test_suite(svm_core_window_suite);
+kunit_test_suite(svm_core_decide_suite);

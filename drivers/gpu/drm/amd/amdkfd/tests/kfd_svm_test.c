@@ -302,7 +302,7 @@ static void set_attr_new_range(struct kunit *test)
  * get svm_core's adaptive GPU-fault window, and the parts of a split keep
  * it; off, the granularity block of 6.12. The test sets the per-process
  * copy, not the module parameter itself. (The GPU fault that uses it needs
- * a GPU; svm_core_window's adaptive cases pin the windows themselves.)
+ * a GPU; svm_core_decide's adaptive cases pin the windows themselves.)
  */
 static void set_attr_adaptive_window(struct kunit *test)
 {
