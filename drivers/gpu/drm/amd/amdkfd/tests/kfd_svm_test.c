@@ -1290,6 +1290,51 @@ static bool t_two_runs(unsigned long i)
 	return i < 8 || (i >= 88 && i < 96);
 }
 
+static bool t_three_apart(unsigned long i)
+{
+	return i == 7 || i == 100 || i == 300;
+}
+
+/*
+ * The reservation's bound, as svm_migrate_reserve()'s kernel-doc states
+ * it: one record per run of moved pages, at most as many as the pages
+ * migrate_vma_setup() collected and at most one for every other page of
+ * the window. Three pages collected in a 2 MiB window reserve three
+ * records, not the 256 the window could need; all 512 collected reserve
+ * 256. The run array holds the range's runs plus that many.
+ */
+static void migrate_reserve_sized_by_collected(struct kunit *test)
+{
+	struct kfd_svm_test *t = t_setup(test, false);
+	struct migrate_vma *few, *all;
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
+	prange = t_range(t, 0);
+	few = t_migration(test, t, 512, 512, t_three_apart);
+	all = t_migration(test, t, 512, 512, t_all);
+	KUNIT_ASSERT_EQ(test, few->cpages, 3UL);
+
+	mutex_lock(&prange->migrate_mutex);
+	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, few), 0);
+	KUNIT_EXPECT_EQ(test, prange->core.reserved, 3U);
+	KUNIT_EXPECT_GE(test, prange->core.max_runs, prange->core.nr_runs + 3);
+	KUNIT_EXPECT_LT(test, prange->core.max_runs, 256U);
+	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, few, T_GPU_ID, 512));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 3ULL);
+	KUNIT_EXPECT_EQ(test, prange->core.nr_runs, 3U);
+	KUNIT_EXPECT_EQ(test, prange->core.reserved, 0U);
+
+	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, all), 0);
+	KUNIT_EXPECT_EQ(test, prange->core.reserved, 256U);
+	KUNIT_EXPECT_GE(test, prange->core.max_runs, 3U + 256U);
+	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, all, T_GPU_ID, 512));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
+	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
+	mutex_unlock(&prange->migrate_mutex);
+	t_done(test, t);
+}
+
 /*
  * The reservation for the most fragmented record a 2 MiB window can make
  * (256 runs) is allocated where reclaim is allowed, not under
@@ -1558,6 +1603,7 @@ static struct kunit_case amdkfd_svm_migrate_cases[] = {
 	KUNIT_CASE(migrate_record_fragmented_exact),
 	KUNIT_CASE(migrate_record_back_releases),
 	KUNIT_CASE(migrate_reserve_allocates_with_reclaim),
+	KUNIT_CASE(migrate_reserve_sized_by_collected),
 	KUNIT_CASE(migrate_record_waits_for_range_lock),
 	KUNIT_CASE(migrate_record_after_munmap_split),
 	KUNIT_CASE(migrate_reserve_after_munmap_split_refuses),
