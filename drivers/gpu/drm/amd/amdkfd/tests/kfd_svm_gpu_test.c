@@ -2140,6 +2140,88 @@ static void evict_copy_fails_keeps_fence(struct kunit *test)
 	tg_done(test, tg, 0, 1024);
 }
 
+/*
+ * TTM evicts a BO while a fault migrates the range that shares it, and an
+ * munmap splits that range between the fault's reservation and its record
+ * (forged, deterministically: the fault's migration of [512, 1023] as
+ * migrate_vma_setup() and the reservation leave it, the test holding the
+ * range's migrate_mutex as the fault would; the munmap and the real
+ * eviction worker, on a kthread, are real). The parts split off, [600, 650]
+ * and [651, 1023], wait for the fault's record and hold none of the BO's
+ * pages yet: the worker must leave them, with their BO, for its next
+ * attempt. Before, it dropped their reference for want of pages (svm_bo
+ * NULL, off the list) and the record then put VRAM pages in parts that
+ * hold no BO.
+ */
+static void evict_skips_part_awaiting_record(struct kunit *test)
+{
+	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_evictor ev = { .test = test };
+	struct svm_range *prange, *tail;
+	struct migrate_vma *to_vram;
+	struct task_struct *thread;
+	struct dma_fence *fence;
+	bool off = false, listed;
+
+	tg_new_range(test, tg, 0, 1024, 9, 47);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	ev.svm_bo = prange->svm_bo;
+	KUNIT_ASSERT_NOT_NULL(test, ev.svm_bo);
+	fence = dma_fence_get(&ev.svm_bo->eviction_fence->base);
+	init_completion(&ev.done);
+
+	to_vram = t_migration(test, tg->t, 512, 512, t_all);
+	mutex_lock(&prange->migrate_mutex);
+	KUNIT_ASSERT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
+	mutex_unlock(&prange->migrate_mutex);
+	t_hold_work(tg->t);
+	t_munmap(test, tg->t, 600, 51);
+	tail = t_child(tg->t, prange, 700);
+	KUNIT_ASSERT_NOT_NULL(test, tail);
+	KUNIT_ASSERT_TRUE(test, svm_range_awaits_record(tail));
+	KUNIT_ASSERT_PTR_EQ(test, tail->svm_bo, ev.svm_bo);
+	KUNIT_ASSERT_EQ(test, t_vram_pages(tail), 0ULL);
+
+	disable_delayed_work(&ev.svm_bo->eviction_work);
+	dma_fence_enable_sw_signaling(fence);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(ev.svm_bo->evicting));
+
+	/* The fault holds the range's migrate_mutex until it has recorded */
+	mutex_lock(&prange->migrate_mutex);
+	thread = kthread_run(tg_evict_thread, &ev, "kfd_svm_test_evict");
+	/* The parts come first on the BO's list; the worker then waits here */
+	if (!IS_ERR(thread))
+		off = tg_off_list(ev.svm_bo, prange);
+	if (off) {
+		KUNIT_EXPECT_PTR_EQ(test, tail->svm_bo, ev.svm_bo);
+		KUNIT_EXPECT_NOT_NULL(test, tail->ttm_res);
+		KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, to_vram,
+							    TG_GPU_ID, 512));
+	}
+	mutex_unlock(&prange->migrate_mutex);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	wait_for_completion(&ev.done);
+	KUNIT_ASSERT_TRUE(test, off);
+
+	/* The part holds the pages recorded for it, in the BO it shares */
+	KUNIT_EXPECT_FALSE(test, svm_range_awaits_record(tail));
+	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 373ULL);
+	KUNIT_EXPECT_EQ(test, t_actual_loc(tail), (u32)TG_GPU_ID);
+	KUNIT_EXPECT_PTR_EQ(test, tail->svm_bo, ev.svm_bo);
+	spin_lock(&ev.svm_bo->list_lock);
+	listed = !list_empty(&tail->svm_bo_list);
+	spin_unlock(&ev.svm_bo->list_lock);
+	KUNIT_EXPECT_TRUE(test, listed);
+	/* Kept for the next attempt: the fence waits for it */
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(fence));
+	dma_fence_put(fence);
+	t_release_work(tg->t);
+	/* The forged pages were never moved: only the real ones are read */
+	tg_done(test, tg, 0, 512);
+}
+
 static struct kunit_case amdkfd_svm_evict_cases[] = {
 	KUNIT_CASE_PARAM(evict_brings_all_back, xnack_gen_params),
 	KUNIT_CASE_PARAM(evict_shared_bo, xnack_gen_params),
@@ -2147,6 +2229,7 @@ static struct kunit_case amdkfd_svm_evict_cases[] = {
 	KUNIT_CASE(evict_then_gpu_fault),
 	KUNIT_CASE(evict_range_moved_to_new_bo),
 	KUNIT_CASE(evict_copy_fails_keeps_fence),
+	KUNIT_CASE(evict_skips_part_awaiting_record),
 	{}
 };
 
