@@ -111,9 +111,7 @@ static void tn_gpu_prepare(struct kunit *test, struct tg_test *tg,
 		return;
 	tn_evicting = prange->svm_bo;
 	KUNIT_ASSERT_NOT_NULL(test, tn_evicting);
-	disable_delayed_work(&tn_evicting->eviction_work);
-	dma_fence_enable_sw_signaling(&tn_evicting->eviction_fence->base);
-	KUNIT_ASSERT_TRUE(test, READ_ONCE(tn_evicting->evicting));
+	tg_evict_arm(test, tn_evicting);
 }
 
 /*

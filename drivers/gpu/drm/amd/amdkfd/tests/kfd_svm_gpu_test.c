@@ -1044,6 +1044,18 @@ static int tg_prefetch(struct tg_test *tg, unsigned long first,
  * on its eviction fence, which schedules the eviction worker. The worker
  * is disabled first and run on this thread, so that the stubs apply.
  */
+/*
+ * TTM asks @svm_bo's eviction fence to signal; the eviction work it queues
+ * is disabled (it would reach the stubs from a kworker), so the test runs
+ * the worker itself.
+ */
+static void tg_evict_arm(struct kunit *test, struct svm_range_bo *svm_bo)
+{
+	disable_delayed_work(&svm_bo->eviction_work);
+	dma_fence_enable_sw_signaling(&svm_bo->eviction_fence->base);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(svm_bo->evicting));
+}
+
 static void tg_evict(struct kunit *test, struct tg_test *tg,
 		     unsigned long page)
 {
@@ -1053,9 +1065,7 @@ static void tg_evict(struct kunit *test, struct tg_test *tg,
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	svm_bo = prange->svm_bo;
 	KUNIT_ASSERT_NOT_NULL(test, svm_bo);
-	disable_delayed_work(&svm_bo->eviction_work);
-	dma_fence_enable_sw_signaling(&svm_bo->eviction_fence->base);
-	KUNIT_ASSERT_TRUE(test, READ_ONCE(svm_bo->evicting));
+	tg_evict_arm(test, svm_bo);
 	/*
 	 * The worker gives back the reference the trigger took, also when it
 	 * would try again: its work is disabled, so the retry is not queued.
@@ -1984,6 +1994,26 @@ static int tg_evict_thread(void *data)
 	return 0;
 }
 
+/*
+ * A range of 1,024 pages whose first block a GPU fault moved into a BO: the
+ * BO the worker of @ev is to evict.
+ */
+static struct svm_range *tg_evictor_setup(struct kunit *test,
+					  struct tg_test *tg,
+					  struct tg_evictor *ev, u32 seed)
+{
+	struct svm_range *prange;
+
+	tg_new_range(test, tg, 0, 1024, 9, seed);
+	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
+	prange = t_range(tg->t, 0);
+	KUNIT_ASSERT_NOT_NULL(test, prange);
+	ev->svm_bo = prange->svm_bo;
+	KUNIT_ASSERT_NOT_NULL(test, ev->svm_bo);
+	init_completion(&ev->done);
+	return prange;
+}
+
 /* Wait up to 5 s for the worker to take @prange off @svm_bo's list. */
 static bool tg_off_list(struct svm_range_bo *svm_bo, struct svm_range *prange)
 {
@@ -2025,19 +2055,11 @@ static void evict_range_moved_to_new_bo(struct kunit *test)
 	bool off = false;
 	int r1 = 0, r2 = 0;
 
-	tg_new_range(test, tg, 0, 1024, 9, 44);
-	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
-	prange = t_range(tg->t, 0);
-	KUNIT_ASSERT_NOT_NULL(test, prange);
-	ev.svm_bo = prange->svm_bo;
-	KUNIT_ASSERT_NOT_NULL(test, ev.svm_bo);
+	prange = tg_evictor_setup(test, tg, &ev, 44);
 	fence = dma_fence_get(&ev.svm_bo->eviction_fence->base);
-	init_completion(&ev.done);
 
 	/* TTM asks A's fence to signal; the worker runs on the kthread */
-	disable_delayed_work(&ev.svm_bo->eviction_work);
-	dma_fence_enable_sw_signaling(fence);
-	KUNIT_ASSERT_TRUE(test, READ_ONCE(ev.svm_bo->evicting));
+	tg_evict_arm(test, ev.svm_bo);
 
 	/* The driver's order: the mmap lock (read, as the worker), then this */
 	mmap_read_lock(mm);
@@ -2163,14 +2185,8 @@ static void evict_skips_part_awaiting_record(struct kunit *test)
 	struct dma_fence *fence;
 	bool off = false, listed;
 
-	tg_new_range(test, tg, 0, 1024, 9, 47);
-	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 0, false), 0);
-	prange = t_range(tg->t, 0);
-	KUNIT_ASSERT_NOT_NULL(test, prange);
-	ev.svm_bo = prange->svm_bo;
-	KUNIT_ASSERT_NOT_NULL(test, ev.svm_bo);
+	prange = tg_evictor_setup(test, tg, &ev, 47);
 	fence = dma_fence_get(&ev.svm_bo->eviction_fence->base);
-	init_completion(&ev.done);
 
 	to_vram = t_migration(test, tg->t, 512, 512, t_all);
 	mutex_lock(&prange->migrate_mutex);
@@ -2184,9 +2200,7 @@ static void evict_skips_part_awaiting_record(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, tail->svm_bo, ev.svm_bo);
 	KUNIT_ASSERT_EQ(test, t_vram_pages(tail), 0ULL);
 
-	disable_delayed_work(&ev.svm_bo->eviction_work);
-	dma_fence_enable_sw_signaling(fence);
-	KUNIT_ASSERT_TRUE(test, READ_ONCE(ev.svm_bo->evicting));
+	tg_evict_arm(test, ev.svm_bo);
 
 	/* The fault holds the range's migrate_mutex until it has recorded */
 	mutex_lock(&prange->migrate_mutex);
