@@ -193,7 +193,7 @@ if [ -f "$kfd_test" ]; then
 		fi
 	done
 else
-	# tools/testing/svm_core without amdkfd's patches (before 0018)
+	# tools/testing/svm_core without amdkfd's patches (before 0020)
 	echo "kfd-replay: skipped, no $kfd_test"
 fi
 
