@@ -247,6 +247,11 @@ class PatchTextTest(unittest.TestCase):
              "drivers/gpu/drm/amd/amdkfd/tests/.kunitconfig",
              "tools/testing/svm_core/svm-sim.c"]),
             [via + "kfd_migrate.o", via + "kfd_svm.o"])
+        # A header the suites share: every source that includes a suite
+        self.assertEqual(svm_series.commit_objects(
+            ["drivers/gpu/drm/amd/amdkfd/tests/kfd_svm_test.h",
+             "drivers/gpu/drm/amd/amdkfd/tests/kfd_queue_test.c"]),
+            [via + "kfd_svm.o", via + "kfd_migrate.o", via + "kfd_queue.o"])
 
 
 class ApplySeriesTest(TmpTest):

@@ -727,6 +727,8 @@ def commit_as_patch(repo, patch, files):
 AMD = "drivers/gpu/drm/amd"
 KFD = AMD + "/amdkfd"
 KFD_VIA = AMD + "/amdgpu/../amdkfd"
+# The amdkfd sources that include suites (tests/kfd_<source>_test.c).
+TEST_INCLUDERS = ("kfd_svm", "kfd_migrate", "kfd_queue")
 
 
 def commit_objects(files):
@@ -735,8 +737,9 @@ def commit_objects(files):
     Each .c file's object (amdkfd's through the amdgpu directory), the
     object of the source that includes a suite (tests/kfd_X_test.c and
     tests/kfd_X_<area>_test.c are compiled in kfd_X.c, as xe's tests
-    are), kfd_svm.o for the rest of
-    tests/, and kfd_svm.o and kfd_migrate.o for any other change under
+    are), the objects of every source that includes a suite for a header
+    the suites share (tests/*.h), kfd_svm.o for the rest of tests/, and
+    kfd_svm.o and kfd_migrate.o for any other change under
     drivers/gpu/drm/amd. Files outside the kernel's build (tools/) have
     none.
     """
@@ -748,6 +751,8 @@ def commit_objects(files):
         elif f.startswith(KFD + "/tests/") and base.endswith("_test.c"):
             # kfd_<source>[_<area>]_test.c is included by kfd_<source>.c
             objs = [f"{KFD_VIA}/{'_'.join(base.split('_')[:2])}.o"]
+        elif f.startswith(KFD + "/tests/") and base.endswith(".h"):
+            objs = [f"{KFD_VIA}/{o}.o" for o in TEST_INCLUDERS]
         elif f.startswith(KFD + "/tests/"):
             objs = [KFD_VIA + "/kfd_svm.o"]
         elif f.startswith(KFD + "/") and f.endswith(".c"):

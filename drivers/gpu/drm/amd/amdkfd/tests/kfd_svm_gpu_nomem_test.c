@@ -111,7 +111,7 @@ static void tn_gpu_prepare(struct kunit *test, struct tg_test *tg,
 		return;
 	tn_evicting = prange->svm_bo;
 	KUNIT_ASSERT_NOT_NULL(test, tn_evicting);
-	tg_evict_arm(test, tn_evicting);
+	kfd_test_gpu_evict_arm(test, tn_evicting);
 }
 
 /*
@@ -183,8 +183,8 @@ static int tn_gpu_attempt(struct kunit *test, struct tg_test *tg,
 				    "%s: nothing failed, yet not the pages of a success",
 				    op->name);
 	}
-	tg_read_back(test, tg, 0, 1024);
-	t_munmap(test, tg->t, 0, T_PAGES);
+	kfd_test_gpu_read_back(test, tg, 0, 1024);
+	kfd_test_munmap(test, tg->t, 0, T_PAGES);
 	t_flush(tg->t);
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 0U);
 	tg_expect_bos_released(test, tg);
@@ -215,9 +215,9 @@ static void nomem_gpu_each_allocation(struct kunit *test)
 	struct tn_gpu_sweep_ctx c = { .op = test->param_value };
 
 	tn_begin(test);
-	c.tg = tg_setup(test, true, 1);
+	c.tg = kfd_test_gpu_setup(test, true, 1);
 	tn_sweep(test, c.op->name, tn_gpu_sweep_attempt, &c);
-	t_done(test, c.tg->t);
+	kfd_test_done(test, c.tg->t);
 	tn_end(test);
 }
 

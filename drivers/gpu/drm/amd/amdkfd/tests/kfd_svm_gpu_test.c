@@ -3,7 +3,7 @@
  * KUnit suites that run amdkfd's SVM migration paths on a forged GPU.
  *
  * Included at the end of kfd_svm.c, after tests/kfd_svm_test.c whose
- * process fixture (t_setup(), t_done(), the range accessors) they use.
+ * process fixture (kfd_test_setup(), kfd_test_done(), the range accessors) they use.
  *
  * What is forged, and only that: a PCI device that is never bound (a
  * struct device with a DMA mask, for dma-direct and devres), an
@@ -75,55 +75,6 @@
 #include <linux/vmalloc.h>
 #include "amdgpu_reset.h"
 #include "amdgpu_vram_mgr.h"
-
-/* The forged VRAM: what the BO allocator hands out and the pgmap covers. */
-#define TG_VRAM_SIZE	SZ_64M
-#define TG_GPU_ID	0x2345
-#define TG_PASID	0x7e57
-#define TG_MAX_GPUS	2
-
-struct tg_bo {
-	struct amdgpu_bo_user ubo;
-	struct amdgpu_vram_mgr_resource vres;
-	struct tg_gpu *gpu;
-};
-
-struct tg_gpu {
-	struct pci_dev *pdev;
-	struct amdgpu_device *adev;
-	struct kfd_dev *kfd;
-	struct kfd_node *node;
-	struct amdgpu_reset_domain *reset_domain;
-	/* the process's device, made with the GPU: freed after the process */
-	struct kfd_process_device *pdd;
-	struct gpu_buddy vram;
-	struct mutex vram_lock;		/* protects vram */
-	void *shadow;			/* VRAM contents, by VRAM address */
-	/* BOs not yet freed; waited on with wait_var_event() */
-	atomic_t live_bos;
-	/* What the stubs were asked. */
-	unsigned long pages_to_vram;
-	unsigned long pages_to_ram;
-	unsigned int copies;
-	unsigned int fail_copy_at;	/* fail the n-th copy (1-based) */
-	unsigned int bos_created;
-	unsigned int maps;
-	unsigned int unmaps;
-	/* address mapped per page of the test mapping, 0: not mapped */
-	u64 *map_addr;
-	bool torn_down;
-};
-
-struct tg_test {
-	struct kunit *test;
-	struct kfd_svm_test *t;
-	struct tg_gpu *gpu[TG_MAX_GPUS];
-	unsigned int ngpus;
-	struct task_struct *lead;
-	u32 seed;
-	/* the mapping order of the first page tg_where() saw */
-	unsigned int first_order;
-};
 
 static struct tg_test *tg_of(struct kunit *test)
 {
@@ -246,13 +197,13 @@ static void tg_probes_reset(void) { }
 static void tg_probes_report(struct kunit *test) { }
 #endif
 
-static int tg_suite_init(struct kunit_suite *suite)
+int kfd_test_gpu_suite_init(struct kunit_suite *suite)
 {
 	tg_probes_on();
-	return amdkfd_svm_suite_init(suite);
+	return kfd_test_suite_init(suite);
 }
 
-static void tg_suite_exit(struct kunit_suite *suite)
+void kfd_test_gpu_suite_exit(struct kunit_suite *suite)
 {
 	tg_probes_off();
 }
@@ -648,7 +599,7 @@ static struct kfd_process_device *tg_pdd(struct tg_test *tg, unsigned int i)
 /* Activate the stubs for this test thread. */
 static void tg_stubs(struct kunit *test)
 {
-	kunit_activate_static_stub(test, svm_migrate_copy_memory_gart, tg_copy);
+	kfd_test_stub_sdma_copy(test, tg_copy);
 	kunit_activate_static_stub(test, amdgpu_bo_create_user,
 				   tg_bo_create_user);
 	kunit_activate_static_stub(test, svm_range_reserve_bos, tg_reserve_bos);
@@ -681,7 +632,7 @@ static struct tg_test *tg_setup_ids(struct kunit *test, bool xnack,
 		tg_gpu_new(test, TG_GPU_ID + i + node_delta);
 	tg->lead = kunit_kzalloc(test, sizeof(*tg->lead), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, tg->lead);
-	tg->t = t_setup(test, xnack);
+	tg->t = kfd_test_setup(test, xnack);
 	for (i = 0; i < ngpus; i++)
 		tg_gpu_open(test, i, TG_GPU_ID + i);
 	spin_lock_init(&tg->lead->alloc_lock);
@@ -699,8 +650,8 @@ static struct tg_test *tg_setup_ids(struct kunit *test, bool xnack,
  * As tg_setup_ids(), with topology ids that differ from the ids user
  * space knows, so that every check of actual_loc tells the two apart.
  */
-static struct tg_test *tg_setup(struct kunit *test, bool xnack,
-				unsigned int ngpus)
+struct tg_test *kfd_test_gpu_setup(struct kunit *test, bool xnack,
+				   unsigned int ngpus)
 {
 	return tg_setup_ids(test, xnack, ngpus, 0x100);
 }
@@ -715,7 +666,7 @@ static u64 tg_offset(struct svm_range *prange)
 static void tg_set_gran(struct kunit *test, struct tg_test *tg,
 			unsigned long first, unsigned long n, u32 gran)
 {
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, first, n, gran, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(tg->t, first, n, gran, 0), 0);
 }
 
 /* ----------------------------------------------------------- data ---- */
@@ -752,7 +703,7 @@ static void tg_write(struct kunit *test, struct tg_test *tg,
 static void tg_new_range(struct kunit *test, struct tg_test *tg,
 			 unsigned long first, unsigned long n, u32 gran, u32 seed)
 {
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, first, n, gran, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(tg->t, first, n, gran, 0), 0);
 	tg_write(test, tg, first, n, seed);
 }
 
@@ -771,8 +722,8 @@ static bool tg_page_ok(struct tg_test *tg, unsigned long page, const u64 *data)
  * The CPU reads pages [first, first + n) back and finds every byte
  * written; a page in VRAM comes back through amdkfd's CPU fault.
  */
-static void tg_read_back(struct kunit *test, struct tg_test *tg,
-			 unsigned long first, unsigned long n)
+void kfd_test_gpu_read_back(struct kunit *test, struct tg_test *tg,
+			    unsigned long first, unsigned long n)
 {
 	u64 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
 	unsigned long page, bad = 0;
@@ -868,9 +819,9 @@ static void tg_where(struct kunit *test, struct tg_test *tg, unsigned int g,
  * if @vram, else in system memory; for VRAM pages, the shadow holds the
  * pattern. Returns the number of pages that were not where expected.
  */
-static unsigned long tg_expect_where(struct kunit *test, struct tg_test *tg,
-				     unsigned int g, unsigned long first,
-				     unsigned long n, bool vram)
+unsigned long kfd_test_gpu_expect_where(struct kunit *test, struct tg_test *tg,
+					unsigned int g, unsigned long first,
+					unsigned long n, bool vram)
 {
 	long *where = kvcalloc(n, sizeof(*where), GFP_KERNEL);
 	unsigned long i, bad = 0;
@@ -976,21 +927,21 @@ static void tg_unhog_vram(struct tg_gpu *gpu, struct list_head *hog)
  * (device pages are freed, the ranges go), expect every BO released and
  * the process's VRAM usage back at 0, then the process fixture's checks.
  */
-static void tg_done(struct kunit *test, struct tg_test *tg,
-		    unsigned long first, unsigned long n)
+void kfd_test_gpu_done(struct kunit *test, struct tg_test *tg,
+		       unsigned long first, unsigned long n)
 {
 	unsigned int i;
 
 	if (n)
-		tg_read_back(test, tg, first, n);
-	t_munmap(test, tg->t, 0, T_PAGES);
+		kfd_test_gpu_read_back(test, tg, first, n);
+	kfd_test_munmap(test, tg->t, 0, T_PAGES);
 	t_flush(tg->t);
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 0U);
 	tg_expect_bos_released(test, tg);
 	for (i = 0; i < tg->ngpus; i++)
 		KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&tg_pdd(tg, i)->vram_usage),
 				    0LL, "GPU %u", i);
-	t_done(test, tg->t);
+	kfd_test_done(test, tg->t);
 	tg_probes_report(test);
 }
 
@@ -1011,8 +962,8 @@ static void tg_age(struct svm_range *prange)
 }
 
 /* The CPU reads one page: a fault on a VRAM page migrates it back. */
-static void tg_cpu_touch(struct kunit *test, struct tg_test *tg,
-			 unsigned long page, bool write)
+void kfd_test_gpu_cpu_touch(struct kunit *test, struct tg_test *tg,
+			    unsigned long page, bool write)
 {
 	u64 word;
 	void __user *p = (void __user *)((tg->t->base + page) << PAGE_SHIFT);
@@ -1049,7 +1000,7 @@ static int tg_prefetch(struct tg_test *tg, unsigned long first,
  * is disabled (it would reach the stubs from a kworker), so the test runs
  * the worker itself.
  */
-static void tg_evict_arm(struct kunit *test, struct svm_range_bo *svm_bo)
+void kfd_test_gpu_evict_arm(struct kunit *test, struct svm_range_bo *svm_bo)
 {
 	disable_delayed_work(&svm_bo->eviction_work);
 	dma_fence_enable_sw_signaling(&svm_bo->eviction_fence->base);
@@ -1065,7 +1016,7 @@ static void tg_evict(struct kunit *test, struct tg_test *tg,
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	svm_bo = prange->svm_bo;
 	KUNIT_ASSERT_NOT_NULL(test, svm_bo);
-	tg_evict_arm(test, svm_bo);
+	kfd_test_gpu_evict_arm(test, svm_bo);
 	/*
 	 * The worker gives back the reference the trigger took, also when it
 	 * would try again: its work is disabled, so the retry is not queued.
@@ -1083,7 +1034,7 @@ static void tg_evict(struct kunit *test, struct tg_test *tg,
  */
 static void gpu_fault_moves_window(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 
@@ -1094,8 +1045,8 @@ static void gpu_fault_moves_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, false), 0UL);
 	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 512UL);
 	KUNIT_EXPECT_EQ(test, gpu->bos_created, 1U);
 	KUNIT_EXPECT_EQ(test, gpu->maps, 1U);
@@ -1104,14 +1055,14 @@ static void gpu_fault_moves_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 512ULL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tg_pdd(tg, 0)->vram_usage),
 			(s64)SZ_4M);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 	KUNIT_EXPECT_EQ(test, gpu->pages_to_ram, 512UL);
 }
 
 /* Faults at the range's first and last page move the first and last block. */
 static void gpu_fault_range_edges(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct svm_range *prange;
 
 	tg_new_range(test, tg, 0, 1536, 9, 2);
@@ -1122,13 +1073,13 @@ static void gpu_fault_range_edges(struct kunit *test)
 	tg_age(prange);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 1535, true), 0);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 1024, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 1024, 512, true), 0UL);
 	tg_expect_mapped(test, tg, 0, prange, 0, 512, true);
 	tg_expect_mapped(test, tg, 0, prange, 1024, 512, true);
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
-	tg_done(test, tg, 0, 1536);
+	kfd_test_gpu_done(test, tg, 0, 1536);
 }
 
 static const u32 tg_grans[] = { 0, 4, 9 };
@@ -1146,7 +1097,7 @@ KUNIT_ARRAY_PARAM(gran, tg_grans, gran_desc);
  */
 static void gpu_fault_granularity(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	u32 gran = *(const u32 *)test->param_value;
 	unsigned long n = 1UL << gran, first = ALIGN_DOWN(37, n);
 	struct svm_range *prange;
@@ -1156,33 +1107,33 @@ static void gpu_fault_granularity(struct kunit *test)
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), (u64)n);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, first, n, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, first + n, 64, false),
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, first, n, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, first + n, 64, false),
 			0UL);
 	if (first)
-		KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, first,
-						      false), 0UL);
+		KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, first,
+								false), 0UL);
 	tg_expect_mapped(test, tg, 0, prange, first, n, true);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /* A range smaller than the window moves whole, and only itself. */
 static void gpu_fault_small_range(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 100, 50, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(tg->t, 100, 50, 9, 0), 0);
 	tg_write(test, tg, 90, 70, 5);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 120, false), 0);
 	prange = t_range(tg->t, 100);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 50ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 100, 50, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 90, 10, false), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 150, 10, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 100, 50, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 90, 10, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 150, 10, false), 0UL);
 	tg_expect_mapped(test, tg, 0, prange, 100, 50, true);
-	tg_done(test, tg, 90, 70);
+	kfd_test_gpu_done(test, tg, 90, 70);
 }
 
 /*
@@ -1192,7 +1143,7 @@ static void gpu_fault_small_range(struct kunit *test)
  */
 static void gpu_fault_again_moves_nothing(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 
@@ -1213,7 +1164,7 @@ static void gpu_fault_again_moves_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 512ULL);
 	tg_expect_mapped(test, tg, 0, prange, 512, 512, true);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1222,7 +1173,7 @@ static void gpu_fault_again_moves_nothing(struct kunit *test)
  */
 static void gpu_fault_window_partly_in_vram(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 
@@ -1232,9 +1183,9 @@ static void gpu_fault_window_partly_in_vram(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	/* The CPU fault window is the range's granularity: shrink it */
 	tg_set_gran(test, tg, 0, 1024, 4);
-	tg_cpu_touch(test, tg, 40, false);
+	kfd_test_gpu_cpu_touch(test, tg, 40, false);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 496ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 32, 16, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 32, 16, false), 0UL);
 	tg_set_gran(test, tg, 0, 1024, 9);
 	KUNIT_ASSERT_PTR_EQ(test, t_range(tg->t, 0), prange);
 	tg_age(prange);
@@ -1242,9 +1193,9 @@ static void gpu_fault_window_partly_in_vram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 528UL);
 	KUNIT_EXPECT_EQ(test, gpu->bos_created, 1U);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
 	tg_expect_mapped(test, tg, 0, prange, 0, 512, true);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1253,7 +1204,7 @@ static void gpu_fault_window_partly_in_vram(struct kunit *test)
  */
 static void gpu_fault_vram_exhausted_falls_back(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 	LIST_HEAD(hog);
@@ -1268,11 +1219,11 @@ static void gpu_fault_vram_exhausted_falls_back(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, prange->svm_bo);
 	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->live_bos), 0);
 	KUNIT_EXPECT_EQ(test, gpu->adev->kfd.vram_used[0], 0LL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	/* Mapped from system memory */
 	tg_expect_mapped(test, tg, 0, prange, 512, 512, false);
 	tg_unhog_vram(gpu, &hog);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1281,7 +1232,7 @@ static void gpu_fault_vram_exhausted_falls_back(struct kunit *test)
  */
 static void gpu_fault_copy_fails_unwinds(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 
@@ -1294,11 +1245,11 @@ static void gpu_fault_copy_fails_unwinds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
 	KUNIT_EXPECT_EQ(test, gpu->pages_to_vram, 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 0ULL);
 	tg_expect_mapped(test, tg, 0, prange, 512, 512, false);
 	tg_expect_bos_released(test, tg);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1308,7 +1259,7 @@ static void gpu_fault_copy_fails_unwinds(struct kunit *test)
  */
 static void gpu_fault_fragmented_vram(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 	LIST_HEAD(keep);
@@ -1331,9 +1282,9 @@ static void gpu_fault_fragmented_vram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	/* 512 pages in 16-page blocks: one copy per block */
 	KUNIT_EXPECT_EQ(test, gpu->copies, 32U);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
 	tg_expect_mapped(test, tg, 0, prange, 0, 512, true);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 	tg_unhog_vram(gpu, &keep);
 }
 
@@ -1344,7 +1295,7 @@ static void gpu_fault_fragmented_vram(struct kunit *test)
  */
 static void gpu_fault_second_gpu(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 2);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 2);
 	struct svm_range *prange;
 
 	tg_new_range(test, tg, 0, 1024, 9, 11);
@@ -1357,11 +1308,11 @@ static void gpu_fault_second_gpu(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)(TG_GPU_ID + 1));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 1, 512, 512, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 1, 0, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 1, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 1, 0, 512, false), 0UL);
 	KUNIT_EXPECT_TRUE(test, tg_bos_gone(tg->gpu[0]));
 	tg_expect_mapped(test, tg, 1, prange, 512, 512, true);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1370,7 +1321,7 @@ static void gpu_fault_second_gpu(struct kunit *test)
  */
 static void gpu_fault_write_to_read_only(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	unsigned long addr = tg->t->base << PAGE_SHIFT;
 	struct svm_range *prange;
 
@@ -1387,7 +1338,7 @@ static void gpu_fault_write_to_read_only(struct kunit *test)
 	/* A read fault is allowed */
 	KUNIT_EXPECT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1396,7 +1347,7 @@ static void gpu_fault_write_to_read_only(struct kunit *test)
  */
 static void gpu_fault_after_prefetch(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct kfd_ioctl_svm_attribute attr = {
 		.type = KFD_IOCTL_SVM_ATTR_PREFETCH_LOC, .value = TG_GPU_ID,
@@ -1416,7 +1367,7 @@ static void gpu_fault_after_prefetch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gpu->bos_created, 1U);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
 	tg_expect_mapped(test, tg, 0, prange, 512, 512, true);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1425,7 +1376,7 @@ static void gpu_fault_after_prefetch(struct kunit *test)
  */
 static void gpu_fault_thp_split(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	unsigned long addr = tg->t->base << PAGE_SHIFT;
 	struct svm_range *prange;
 
@@ -1436,15 +1387,15 @@ static void gpu_fault_thp_split(struct kunit *test)
 	mmap_write_unlock(current->mm);
 	tg_new_range(test, tg, 0, 1024, 9, 12);
 	/* The window's system memory is one huge page */
-	KUNIT_ASSERT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	KUNIT_ASSERT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, false), 0UL);
 	KUNIT_ASSERT_EQ(test, tg->first_order, (unsigned int)HPAGE_PMD_ORDER);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 10, false), 0);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
-	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1461,7 +1412,7 @@ static void gpu_fault_thp_split(struct kunit *test)
  */
 static void gpu_fault_range_shrank_retries(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct svm_range_list *svms = &tg->t->p->svms;
 	struct mm_struct *mm = current->mm;
 	struct svm_core_decision d;
@@ -1472,7 +1423,7 @@ static void gpu_fault_range_shrank_retries(struct kunit *test)
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	t_hold_work(tg->t);
-	t_munmap(test, tg->t, 400, 100);
+	kfd_test_munmap(test, tg->t, 400, 100);
 	/* The notifier has shrunk the range the fault holds */
 	KUNIT_ASSERT_EQ(test, t_last(prange) - tg->t->base, 399UL);
 
@@ -1490,15 +1441,15 @@ static void gpu_fault_range_shrank_retries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 
 	/* The retry, with the part holding the page added */
-	t_release_work(tg->t);
+	kfd_test_release_work(tg->t);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
 	prange = t_range(tg->t, 700);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	KUNIT_EXPECT_EQ(test, t_start(prange) - tg->t->base, 500UL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
-	tg_read_back(test, tg, 500, 524);
-	tg_done(test, tg, 0, 400);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	kfd_test_gpu_read_back(test, tg, 500, 524);
+	kfd_test_gpu_done(test, tg, 0, 400);
 }
 
 static struct kunit_case amdkfd_svm_gpu_fault_cases[] = {
@@ -1521,17 +1472,17 @@ static struct kunit_case amdkfd_svm_gpu_fault_cases[] = {
 
 static struct kunit_suite amdkfd_svm_gpu_fault_suite = {
 	.name = "amdkfd_svm_gpu_fault",
-	.suite_init = tg_suite_init,
-	.suite_exit = tg_suite_exit,
+	.suite_init = kfd_test_gpu_suite_init,
+	.suite_exit = kfd_test_gpu_suite_exit,
 	.test_cases = amdkfd_svm_gpu_fault_cases,
 };
 
 /* ---------------------------------------------------- CPU fault ---- */
 
 /* Migrate pages [first, first + n) to GPU 0's VRAM by prefetching them. */
-static struct svm_range *tg_in_vram(struct kunit *test, struct tg_test *tg,
-				    unsigned long first, unsigned long n,
-				    u32 gran, u32 seed)
+struct svm_range *kfd_test_gpu_in_vram(struct kunit *test, struct tg_test *tg,
+				       unsigned long first, unsigned long n,
+				       u32 gran, u32 seed)
 {
 	struct svm_range *prange;
 
@@ -1549,31 +1500,31 @@ static struct svm_range *tg_in_vram(struct kunit *test, struct tg_test *tg,
  */
 static void cpu_fault_read_one_window(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 20);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 20);
 
-	tg_cpu_touch(test, tg, 600, false);
+	kfd_test_gpu_cpu_touch(test, tg, 600, false);
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 512ULL);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /* A CPU write does the same, and the written word is what stays. */
 static void cpu_fault_write_one_window(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 21);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 21);
 
-	tg_cpu_touch(test, tg, 5, true);
+	kfd_test_gpu_cpu_touch(test, tg, 5, true);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
-	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1583,19 +1534,19 @@ static void cpu_fault_write_one_window(struct kunit *test)
  */
 static void cpu_fault_last_page_releases_bo(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 22);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 22);
 
-	tg_cpu_touch(test, tg, 0, false);
+	kfd_test_gpu_cpu_touch(test, tg, 0, false);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tg->gpu[0]->live_bos), 1);
-	tg_cpu_touch(test, tg, 1023, false);
+	kfd_test_gpu_cpu_touch(test, tg, 1023, false);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
 	KUNIT_EXPECT_NULL(test, prange->ttm_res);
 	tg_expect_bos_released(test, tg);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tg_pdd(tg, 0)->vram_usage), 0LL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
-	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1607,7 +1558,7 @@ static void cpu_fault_last_page_releases_bo(struct kunit *test)
  */
 static void cpu_fault_window_partly_in_ram(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct svm_range *prange;
 
 	tg_new_range(test, tg, 0, 1024, 9, 23);
@@ -1615,17 +1566,17 @@ static void cpu_fault_window_partly_in_ram(struct kunit *test)
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	tg_set_gran(test, tg, 0, 1024, 4);
-	tg_cpu_touch(test, tg, 100, false);
+	kfd_test_gpu_cpu_touch(test, tg, 100, false);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 496ULL);
 	tg_set_gran(test, tg, 0, 1024, 9);
 	KUNIT_ASSERT_PTR_EQ(test, t_range(tg->t, 0), prange);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 496ULL);
-	tg_cpu_touch(test, tg, 200, false);
+	kfd_test_gpu_cpu_touch(test, tg, 200, false);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
-	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1636,13 +1587,13 @@ static void cpu_fault_window_partly_in_ram(struct kunit *test)
 static void cpu_fault_user_gpu_id_differs(struct kunit *test)
 {
 	struct tg_test *tg = tg_setup_ids(test, t_xnack(test), 1, 0x100);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 24);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 24);
 
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
-	tg_cpu_touch(test, tg, 600, false);
+	kfd_test_gpu_cpu_touch(test, tg, 600, false);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false), 0UL);
-	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, false), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1656,8 +1607,8 @@ static void cpu_fault_user_gpu_id_differs(struct kunit *test)
  */
 static void cpu_fault_unrecorded_page_comes_back(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 25);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 25);
 	unsigned long addr = (tg->t->base + 600) << PAGE_SHIFT;
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -1695,75 +1646,13 @@ static void cpu_fault_unrecorded_page_comes_back(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, vma);
 
 	/* That page, and no other, is back; svm_core's record stays 0 */
-	if (!tg_expect_where(test, tg, 0, 600, 1, false))
-		tg_read_back(test, tg, 600, 1);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 601, 423, true),
+	if (!kfd_test_gpu_expect_where(test, tg, 0, 600, 1, false))
+		kfd_test_gpu_read_back(test, tg, 600, 1);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 601, 423, true),
 			0UL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 1UL);
-	tg_done(test, tg, 0, 0);
-}
-
-/*
- * An munmap of other pages of the range splits it between a CPU fault's
- * lookup and its decision (forged: the fault's steps after the lookup,
- * svm_migrate_cpu_fault(), called with the range looked up before the
- * munmap; the munmap real). The faulting page 700 is now in the part
- * split off, [500, 1023]: the fault is retried (-EAGAIN, for which
- * svm_migrate_to_ram() returns 0), nothing moves. The retry, a real CPU
- * read, finds the part and brings its window back. Before,
- * svm_core_cpu_fault() refused a page outside the range and the process
- * got SIGBUS on a page still mapped.
- */
-static void cpu_fault_range_shrank_retries(struct kunit *test)
-{
-	struct tg_test *tg = tg_setup(test, true, 1);
-	struct svm_range_list *svms = &tg->t->p->svms;
-	struct mm_struct *mm = current->mm;
-	struct svm_range *prange, *part;
-	struct vm_area_struct *vma;
-	struct kfd_node *node;
-	int r = 0;
-
-	prange = tg_in_vram(test, tg, 0, 1024, 9, 53);
-	KUNIT_ASSERT_NOT_NULL(test, prange->svm_bo);
-	node = prange->svm_bo->node;
-	t_hold_work(tg->t);
-	t_munmap(test, tg->t, 400, 100);
-	/* The notifier has shrunk the range the fault holds */
-	KUNIT_ASSERT_EQ(test, t_last(prange) - tg->t->base, 399UL);
-	part = t_child(tg->t, prange, 700);
-	KUNIT_ASSERT_NOT_NULL(test, part);
-
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, (tg->t->base + 700) << PAGE_SHIFT);
-	if (vma) {
-		mutex_lock(&svms->lock);
-		mutex_lock(&prange->migrate_mutex);
-		r = svm_migrate_cpu_fault(prange, vma, tg->t->base + 700, node,
-					  NULL);
-		mutex_unlock(&prange->migrate_mutex);
-		mutex_unlock(&svms->lock);
-	}
-	mmap_read_unlock(mm);
-	KUNIT_ASSERT_NOT_NULL(test, vma);
-
-	KUNIT_EXPECT_EQ(test, r, -EAGAIN);
-	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 0UL);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(part), 524ULL);
-
-	/* The retry, with the part holding the page added */
-	t_release_work(tg->t);
-	tg_cpu_touch(test, tg, 700, false);
-	part = t_range(tg->t, 700);
-	KUNIT_ASSERT_NOT_NULL(test, part);
-	KUNIT_EXPECT_EQ(test, t_start(part) - tg->t->base, 500UL);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(part), 12ULL);
-	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, false),
-			0UL);
-	tg_read_back(test, tg, 500, 524);
-	tg_done(test, tg, 0, 400);
+	kfd_test_gpu_done(test, tg, 0, 0);
 }
 
 static struct kunit_case amdkfd_svm_cpu_fault_cases[] = {
@@ -1773,14 +1662,13 @@ static struct kunit_case amdkfd_svm_cpu_fault_cases[] = {
 	KUNIT_CASE(cpu_fault_window_partly_in_ram),
 	KUNIT_CASE_PARAM(cpu_fault_user_gpu_id_differs, xnack_gen_params),
 	KUNIT_CASE(cpu_fault_unrecorded_page_comes_back),
-	KUNIT_CASE(cpu_fault_range_shrank_retries),
 	{}
 };
 
 static struct kunit_suite amdkfd_svm_cpu_fault_suite = {
 	.name = "amdkfd_svm_cpu_fault",
-	.suite_init = tg_suite_init,
-	.suite_exit = tg_suite_exit,
+	.suite_init = kfd_test_gpu_suite_init,
+	.suite_exit = kfd_test_gpu_suite_exit,
 	.test_cases = amdkfd_svm_cpu_fault_cases,
 };
 
@@ -1792,21 +1680,21 @@ static struct kunit_suite amdkfd_svm_cpu_fault_suite = {
  */
 static void prefetch_to_gpu_and_back(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 30);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 30);
 
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, true), 0UL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_vram, 1024UL);
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_in, 1024ULL);
 	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, 0, 1024,
 					  KFD_IOCTL_SVM_LOCATION_SYSMEM), 0);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 1024ULL);
 	tg_expect_bos_released(test, tg);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1815,7 +1703,7 @@ static void prefetch_to_gpu_and_back(struct kunit *test)
  */
 static void prefetch_part_of_range(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
 	static const unsigned long want[][2] = { { 0, 511 }, { 512, 1023 } };
 
 	tg_new_range(test, tg, 0, 1024, 9, 31);
@@ -1823,9 +1711,9 @@ static void prefetch_part_of_range(struct kunit *test)
 	t_expect_ranges(test, tg->t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 512)), 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
-	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1834,7 +1722,7 @@ static void prefetch_part_of_range(struct kunit *test)
  */
 static void prefetch_vram_full(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *prange;
 	LIST_HEAD(hog);
@@ -1848,9 +1736,9 @@ static void prefetch_vram_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->live_bos), 0);
 	KUNIT_EXPECT_EQ(test, gpu->adev->kfd.vram_used[0], 0LL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	tg_unhog_vram(gpu, &hog);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1860,17 +1748,17 @@ static void prefetch_vram_full(struct kunit *test)
  */
 static void prefetch_to_other_gpu(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 2);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 33);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 2);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 33);
 
 	KUNIT_ASSERT_EQ(test, tg_prefetch(tg, 0, 1024, TG_GPU_ID + 1), 0);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)(TG_GPU_ID + 1));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 1024UL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[1]->pages_to_vram, 1024UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 1, 0, 1024, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 1, 0, 1024, true), 0UL);
 	KUNIT_EXPECT_TRUE(test, tg_bos_gone(tg->gpu[0]));
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 static struct kunit_case amdkfd_svm_prefetch_cases[] = {
@@ -1883,8 +1771,8 @@ static struct kunit_case amdkfd_svm_prefetch_cases[] = {
 
 static struct kunit_suite amdkfd_svm_prefetch_suite = {
 	.name = "amdkfd_svm_prefetch",
-	.suite_init = tg_suite_init,
-	.suite_exit = tg_suite_exit,
+	.suite_init = kfd_test_gpu_suite_init,
+	.suite_exit = kfd_test_gpu_suite_exit,
 	.test_cases = amdkfd_svm_prefetch_cases,
 };
 
@@ -1896,8 +1784,8 @@ static struct kunit_suite amdkfd_svm_prefetch_suite = {
  */
 static void evict_brings_all_back(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 40);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 40);
 	struct dma_fence *fence =
 		dma_fence_get(&prange->svm_bo->eviction_fence->base);
 
@@ -1907,9 +1795,9 @@ static void evict_brings_all_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
 	KUNIT_EXPECT_NULL(test, prange->svm_bo);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	tg_expect_bos_released(test, tg);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1918,35 +1806,35 @@ static void evict_brings_all_back(struct kunit *test)
  */
 static void evict_shared_bo(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
 
-	tg_in_vram(test, tg, 0, 1024, 9, 41);
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 512, 512, 8, 0), 0);
+	kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 41);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(tg->t, 512, 512, 8, 0), 0);
 	KUNIT_ASSERT_EQ(test, t_nranges(tg->t), 2U);
 	KUNIT_EXPECT_PTR_EQ(test, t_range(tg->t, 0)->svm_bo,
 			    t_range(tg->t, 512)->svm_bo);
 	tg_evict(test, tg, 0);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 512)), 0ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	tg_expect_bos_released(test, tg);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /* Eviction after a CPU fault took a window back: the rest comes back. */
 static void evict_after_cpu_fault(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 42);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 42);
 
-	tg_cpu_touch(test, tg, 10, false);
+	kfd_test_gpu_cpu_touch(test, tg, 10, false);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	tg_evict(test, tg, 0);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 1024UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	tg_expect_bos_released(test, tg);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -1955,7 +1843,7 @@ static void evict_after_cpu_fault(struct kunit *test)
  */
 static void evict_then_gpu_fault(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct svm_range *prange;
 
 	tg_new_range(test, tg, 0, 1024, 9, 43);
@@ -1969,20 +1857,14 @@ static void evict_then_gpu_fault(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 700, false), 0);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->bos_created, 2U);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, false), 0UL);
 	tg_expect_mapped(test, tg, 0, prange, 512, 512, true);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
-struct tg_evictor {
-	struct kunit *test;
-	struct svm_range_bo *svm_bo;
-	struct completion done;
-};
-
 /* The real eviction worker, on a thread of its own. */
-static int tg_evict_thread(void *data)
+int kfd_test_gpu_evict_thread(void *data)
 {
 	struct tg_evictor *ev = data;
 
@@ -1998,9 +1880,9 @@ static int tg_evict_thread(void *data)
  * A range of 1,024 pages whose first block a GPU fault moved into a BO: the
  * BO the worker of @ev is to evict.
  */
-static struct svm_range *tg_evictor_setup(struct kunit *test,
-					  struct tg_test *tg,
-					  struct tg_evictor *ev, u32 seed)
+struct svm_range *kfd_test_gpu_evictor_setup(struct kunit *test,
+					     struct tg_test *tg,
+					     struct tg_evictor *ev, u32 seed)
 {
 	struct svm_range *prange;
 
@@ -2015,7 +1897,8 @@ static struct svm_range *tg_evictor_setup(struct kunit *test,
 }
 
 /* Wait up to 5 s for the worker to take @prange off @svm_bo's list. */
-static bool tg_off_list(struct svm_range_bo *svm_bo, struct svm_range *prange)
+bool kfd_test_gpu_off_list(struct svm_range_bo *svm_bo,
+			   struct svm_range *prange)
 {
 	unsigned long timeout = jiffies + 5 * HZ;
 	bool off;
@@ -2044,7 +1927,7 @@ static bool tg_off_list(struct svm_range_bo *svm_bo, struct svm_range *prange)
  */
 static void evict_range_moved_to_new_bo(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_evictor ev = { .test = test };
 	struct mm_struct *mm = current->mm;
 	struct task_struct *thread;
@@ -2055,18 +1938,18 @@ static void evict_range_moved_to_new_bo(struct kunit *test)
 	bool off = false;
 	int r1 = 0, r2 = 0;
 
-	prange = tg_evictor_setup(test, tg, &ev, 44);
+	prange = kfd_test_gpu_evictor_setup(test, tg, &ev, 44);
 	fence = dma_fence_get(&ev.svm_bo->eviction_fence->base);
 
 	/* TTM asks A's fence to signal; the worker runs on the kthread */
-	tg_evict_arm(test, ev.svm_bo);
+	kfd_test_gpu_evict_arm(test, ev.svm_bo);
 
 	/* The driver's order: the mmap lock (read, as the worker), then this */
 	mmap_read_lock(mm);
 	mutex_lock(&prange->migrate_mutex);
-	thread = kthread_run(tg_evict_thread, &ev, "kfd_svm_test_evict");
+	thread = kthread_run(kfd_test_gpu_evict_thread, &ev, "kfd_svm_test_evict");
 	if (!IS_ERR(thread))
-		off = tg_off_list(ev.svm_bo, prange);
+		off = kfd_test_gpu_off_list(ev.svm_bo, prange);
 	if (off) {
 		r1 = svm_migrate_vram_to_ram(prange, mm, t_start(prange),
 					     t_last(prange),
@@ -2092,8 +1975,8 @@ static void evict_range_moved_to_new_bo(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, list_empty(&prange->svm_bo_list));
 	spin_unlock(&b->list_lock);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
-	tg_done(test, tg, 0, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 /*
@@ -2109,15 +1992,15 @@ static void evict_range_moved_to_new_bo(struct kunit *test)
  */
 static void evict_copy_fails_keeps_fence(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct svm_range *failed, *moved;
 	struct svm_range_bo *svm_bo;
 	struct dma_fence *fence;
 	bool listed;
 
-	tg_in_vram(test, tg, 0, 1024, 9, 45);
-	KUNIT_ASSERT_EQ(test, t_set_attr(tg->t, 512, 512, 8, 0), 0);
+	kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 45);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(tg->t, 512, 512, 8, 0), 0);
 	KUNIT_ASSERT_EQ(test, t_nranges(tg->t), 2U);
 	svm_bo = t_range(tg->t, 0)->svm_bo;
 	KUNIT_ASSERT_NOT_NULL(test, svm_bo);
@@ -2144,12 +2027,12 @@ static void evict_copy_fails_keeps_fence(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, listed);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(moved), 0ULL);
 	KUNIT_EXPECT_NULL(test, moved->svm_bo);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0,
-					      t_start(failed) - tg->t->base,
-					      512, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0,
-					      t_start(moved) - tg->t->base,
-					      512, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0,
+							t_start(failed) - tg->t->base,
+							512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0,
+							t_start(moved) - tg->t->base,
+							512, false), 0UL);
 
 	/* The retry, holding the reference a requeued work holds */
 	KUNIT_ASSERT_TRUE(test, svm_bo_ref_unless_zero(svm_bo));
@@ -2157,83 +2040,9 @@ static void evict_copy_fails_keeps_fence(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(fence));
 	dma_fence_put(fence);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(failed), 0ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 1024, false), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 1024, false), 0UL);
 	tg_expect_bos_released(test, tg);
-	tg_done(test, tg, 0, 1024);
-}
-
-/*
- * TTM evicts a BO while a fault migrates the range that shares it, and an
- * munmap splits that range between the fault's reservation and its record
- * (forged, deterministically: the fault's migration of [512, 1023] as
- * migrate_vma_setup() and the reservation leave it, the test holding the
- * range's migrate_mutex as the fault would; the munmap and the real
- * eviction worker, on a kthread, are real). The parts split off, [600, 650]
- * and [651, 1023], wait for the fault's record and hold none of the BO's
- * pages yet: the worker must leave them, with their BO, for its next
- * attempt. Before, it dropped their reference for want of pages (svm_bo
- * NULL, off the list) and the record then put VRAM pages in parts that
- * hold no BO.
- */
-static void evict_skips_part_awaiting_record(struct kunit *test)
-{
-	struct tg_test *tg = tg_setup(test, true, 1);
-	struct tg_evictor ev = { .test = test };
-	struct svm_range *prange, *tail;
-	struct migrate_vma *to_vram;
-	struct task_struct *thread;
-	struct dma_fence *fence;
-	bool off = false, listed;
-
-	prange = tg_evictor_setup(test, tg, &ev, 47);
-	fence = dma_fence_get(&ev.svm_bo->eviction_fence->base);
-
-	to_vram = t_migration(test, tg->t, 512, 512, t_all);
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_ASSERT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
-	mutex_unlock(&prange->migrate_mutex);
-	t_hold_work(tg->t);
-	t_munmap(test, tg->t, 600, 51);
-	tail = t_child(tg->t, prange, 700);
-	KUNIT_ASSERT_NOT_NULL(test, tail);
-	KUNIT_ASSERT_TRUE(test, svm_range_awaits_record(tail));
-	KUNIT_ASSERT_PTR_EQ(test, tail->svm_bo, ev.svm_bo);
-	KUNIT_ASSERT_EQ(test, t_vram_pages(tail), 0ULL);
-
-	tg_evict_arm(test, ev.svm_bo);
-
-	/* The fault holds the range's migrate_mutex until it has recorded */
-	mutex_lock(&prange->migrate_mutex);
-	thread = kthread_run(tg_evict_thread, &ev, "kfd_svm_test_evict");
-	/* The parts come first on the BO's list; the worker then waits here */
-	if (!IS_ERR(thread))
-		off = tg_off_list(ev.svm_bo, prange);
-	if (off) {
-		KUNIT_EXPECT_PTR_EQ(test, tail->svm_bo, ev.svm_bo);
-		KUNIT_EXPECT_NOT_NULL(test, tail->ttm_res);
-		KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, to_vram,
-							    TG_GPU_ID, 512));
-	}
-	mutex_unlock(&prange->migrate_mutex);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
-	wait_for_completion(&ev.done);
-	KUNIT_ASSERT_TRUE(test, off);
-
-	/* The part holds the pages recorded for it, in the BO it shares */
-	KUNIT_EXPECT_FALSE(test, svm_range_awaits_record(tail));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 373ULL);
-	KUNIT_EXPECT_EQ(test, t_actual_loc(tail), (u32)TG_GPU_ID);
-	KUNIT_EXPECT_PTR_EQ(test, tail->svm_bo, ev.svm_bo);
-	spin_lock(&ev.svm_bo->list_lock);
-	listed = !list_empty(&tail->svm_bo_list);
-	spin_unlock(&ev.svm_bo->list_lock);
-	KUNIT_EXPECT_TRUE(test, listed);
-	/* Kept for the next attempt: the fence waits for it */
-	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(fence));
-	dma_fence_put(fence);
-	t_release_work(tg->t);
-	/* The forged pages were never moved: only the real ones are read */
-	tg_done(test, tg, 0, 512);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 
 static struct kunit_case amdkfd_svm_evict_cases[] = {
@@ -2243,14 +2052,13 @@ static struct kunit_case amdkfd_svm_evict_cases[] = {
 	KUNIT_CASE(evict_then_gpu_fault),
 	KUNIT_CASE(evict_range_moved_to_new_bo),
 	KUNIT_CASE(evict_copy_fails_keeps_fence),
-	KUNIT_CASE(evict_skips_part_awaiting_record),
 	{}
 };
 
 static struct kunit_suite amdkfd_svm_evict_suite = {
 	.name = "amdkfd_svm_evict",
-	.suite_init = tg_suite_init,
-	.suite_exit = tg_suite_exit,
+	.suite_init = kfd_test_gpu_suite_init,
+	.suite_exit = kfd_test_gpu_suite_exit,
 	.test_cases = amdkfd_svm_evict_cases,
 };
 
@@ -2262,55 +2070,55 @@ static struct kunit_suite amdkfd_svm_evict_suite = {
  */
 static void munmap_vram_window(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
 	struct svm_range *prange;
 
-	tg_in_vram(test, tg, 0, 1024, 9, 50);
-	t_munmap(test, tg->t, 512, 512);
+	kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 50);
+	kfd_test_munmap(test, tg->t, 512, 512);
 	t_flush(tg->t);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
 	KUNIT_EXPECT_EQ(test, t_last(prange) - tg->t->base, 511UL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
-	tg_done(test, tg, 0, 512);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 512);
 }
 
 /* munmap of the middle: device pages on both sides stay, counted. */
 static void munmap_middle_vram(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
 	static const unsigned long want[][2] = { { 0, 299 }, { 700, 1023 } };
 
-	tg_in_vram(test, tg, 0, 1024, 9, 51);
-	t_munmap(test, tg->t, 300, 400);
+	kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 51);
+	kfd_test_munmap(test, tg->t, 300, 400);
 	t_flush(tg->t);
 	t_expect_ranges(test, tg->t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 300ULL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 700)), 324ULL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 300, true), 0UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 700, 324, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 300, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 700, 324, true), 0UL);
 	/* A CPU fault in the tail brings its window, all of the tail, back */
-	tg_cpu_touch(test, tg, 1000, false);
+	kfd_test_gpu_cpu_touch(test, tg, 1000, false);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 700)), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(tg->t, 0)), 300ULL);
-	tg_read_back(test, tg, 0, 300);
-	tg_done(test, tg, 700, 324);
+	kfd_test_gpu_read_back(test, tg, 0, 300);
+	kfd_test_gpu_done(test, tg, 700, 324);
 }
 
 /* munmap of a whole migrated range frees every page and the BO. */
 static void munmap_whole_vram_range(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
 
-	tg_in_vram(test, tg, 0, 1024, 9, 52);
-	t_munmap(test, tg->t, 0, 1024);
+	kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 52);
+	kfd_test_munmap(test, tg->t, 0, 1024);
 	t_flush(tg->t);
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 0U);
 	tg_expect_bos_released(test, tg);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&tg_pdd(tg, 0)->vram_usage), 0LL);
-	tg_done(test, tg, 0, 0);
+	kfd_test_gpu_done(test, tg, 0, 0);
 }
 
 /*
@@ -2319,12 +2127,12 @@ static void munmap_whole_vram_range(struct kunit *test)
  */
 static void munmap_system_half(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct svm_range *prange;
 
 	tg_new_range(test, tg, 0, 1024, 9, 53);
 	KUNIT_ASSERT_EQ(test, tg_gpu_fault(tg, 0, 100, false), 0);
-	t_munmap(test, tg->t, 512, 512);
+	kfd_test_munmap(test, tg->t, 512, 512);
 	t_flush(tg->t);
 	prange = t_range(tg->t, 0);
 	KUNIT_ASSERT_NOT_NULL(test, prange);
@@ -2332,8 +2140,8 @@ static void munmap_system_half(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tg->gpu[0]->live_bos), 1);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 0, 512, true), 0UL);
-	tg_done(test, tg, 0, 512);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 0, 512, true), 0UL);
+	kfd_test_gpu_done(test, tg, 0, 512);
 }
 
 #if IS_BUILTIN(CONFIG_DRM_AMDGPU)
@@ -2352,8 +2160,8 @@ static void munmap_system_half(struct kunit *test)
  */
 static void madvise_dontneed_count_stays(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 52);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 52);
 	unsigned long i, gone = 0;
 	long *where;
 
@@ -2366,11 +2174,11 @@ static void madvise_dontneed_count_stays(struct kunit *test)
 	for (i = 0; i < 512; i++)
 		gone += where[i] == TG_NONE;
 	KUNIT_EXPECT_EQ(test, gone, 512UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true),
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, true),
 			0UL);
 	/* The limit: the record still counts the pages MADV_DONTNEED freed */
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1024ULL);
-	tg_done(test, tg, 512, 512);
+	kfd_test_gpu_done(test, tg, 512, 512);
 }
 
 /* What the fork child of fork_child_cpu_fault_count() did. */
@@ -2434,8 +2242,8 @@ static int tg_fork_child(void *data)
  */
 static void fork_child_cpu_fault_count(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, t_xnack(test), 1);
-	struct svm_range *prange = tg_in_vram(test, tg, 0, 1024, 9, 55);
+	struct tg_test *tg = kfd_test_gpu_setup(test, t_xnack(test), 1);
+	struct svm_range *prange = kfd_test_gpu_in_vram(test, tg, 0, 1024, 9, 55);
 	struct tg_forked c = {
 		.test = test,
 		.parent_mm = current->mm,
@@ -2484,7 +2292,7 @@ static void fork_child_cpu_fault_count(struct kunit *test)
 		   tg_pdd(tg, 0)->page_out);
 	KUNIT_EXPECT_EQ(test, sys[0], 512UL);
 	KUNIT_EXPECT_EQ(test, vram[1], 512UL);
-	KUNIT_EXPECT_EQ(test, tg_expect_where(test, tg, 0, 512, 512, true), 0UL);
+	KUNIT_EXPECT_EQ(test, kfd_test_gpu_expect_where(test, tg, 0, 512, 512, true), 0UL);
 	KUNIT_EXPECT_EQ(test, tg->gpu[0]->pages_to_ram, 512UL);
 	KUNIT_EXPECT_EQ(test, tg_pdd(tg, 0)->page_out, 512ULL);
 	KUNIT_EXPECT_EQ(test, t_nranges(tg->t), 1U);
@@ -2492,7 +2300,7 @@ static void fork_child_cpu_fault_count(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), vram[0] + vram[1]);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)TG_GPU_ID);
-	tg_done(test, tg, 0, 1024);
+	kfd_test_gpu_done(test, tg, 0, 1024);
 }
 #endif
 
@@ -2545,7 +2353,7 @@ static int tg_munmap_thread(void *data)
  */
 static void gpu_fault_vs_munmap_stress(struct kunit *test)
 {
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_munmapper m = {
 		.test = test, .mm = current->mm, .n = 1024 / TG_STRIDE,
 	};
@@ -2610,11 +2418,11 @@ static void gpu_fault_vs_munmap_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counted, nvram);
 	/* Every mapped page holds its data (VRAM pages come back for it) */
 	for (i = 0; i < 1024 / TG_STRIDE; i++) {
-		tg_read_back(test, tg, i * TG_STRIDE, TG_HOLE);
-		tg_read_back(test, tg, i * TG_STRIDE + TG_HOLE + 1,
-			     TG_STRIDE - TG_HOLE - 1);
+		kfd_test_gpu_read_back(test, tg, i * TG_STRIDE, TG_HOLE);
+		kfd_test_gpu_read_back(test, tg, i * TG_STRIDE + TG_HOLE + 1,
+				       TG_STRIDE - TG_HOLE - 1);
 	}
-	tg_done(test, tg, 0, 0);
+	kfd_test_gpu_done(test, tg, 0, 0);
 }
 
 static struct kunit_case amdkfd_svm_gpu_unmap_cases[] = {
@@ -2632,8 +2440,8 @@ static struct kunit_case amdkfd_svm_gpu_unmap_cases[] = {
 
 static struct kunit_suite amdkfd_svm_gpu_unmap_suite = {
 	.name = "amdkfd_svm_gpu_unmap",
-	.suite_init = tg_suite_init,
-	.suite_exit = tg_suite_exit,
+	.suite_init = kfd_test_gpu_suite_init,
+	.suite_exit = kfd_test_gpu_suite_exit,
 	.test_cases = amdkfd_svm_gpu_unmap_cases,
 };
 

@@ -3,7 +3,7 @@
  * KUnit: amdkfd's SVM operations with every allocation failed in turn.
  *
  * Included by kfd_svm.c after kfd_svm_test.c, whose process without a GPU
- * (t_setup()) it uses. For n = 1, 2, ... a case builds the same state,
+ * (kfd_test_setup()) it uses. For n = 1, 2, ... a case builds the same state,
  * makes the n-th allocation of the test thread fail (current->fail_nth, what
  * /proc/self/fail-nth writes; failslab and fail_page_alloc are told through
  * their debugfs files not to spare sleeping or order-0 allocations), runs
@@ -326,15 +326,15 @@ struct tn_op {
 
 static void tn_one_range(struct kunit *test, struct kfd_svm_test *t)
 {
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6, 0), 0);
 }
 
 static void tn_three_ranges(struct kunit *test, struct kfd_svm_test *t)
 {
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 256, 6, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 256, 256, 4,
-					 KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 512, 512, 2, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 256, 6, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 256, 256, 4,
+						KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 512, 512, 2, 0), 0);
 }
 
 static void tn_nothing(struct kunit *test, struct kfd_svm_test *t)
@@ -343,28 +343,28 @@ static void tn_nothing(struct kunit *test, struct kfd_svm_test *t)
 
 static int tn_set_new(struct kfd_svm_test *t, const struct tn_op *op)
 {
-	return t_set_attr(t, 0, 1024, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
+	return kfd_test_set_attr(t, 0, 1024, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
 }
 
 static int tn_set_head(struct kfd_svm_test *t, const struct tn_op *op)
 {
-	return t_set_attr(t, 0, 300, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
+	return kfd_test_set_attr(t, 0, 300, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
 }
 
 static int tn_set_tail(struct kfd_svm_test *t, const struct tn_op *op)
 {
-	return t_set_attr(t, 700, 324, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
+	return kfd_test_set_attr(t, 700, 324, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
 }
 
 static int tn_set_middle(struct kfd_svm_test *t, const struct tn_op *op)
 {
-	return t_set_attr(t, 300, 400, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
+	return kfd_test_set_attr(t, 300, 400, 5, KFD_IOCTL_SVM_FLAG_GPU_RO);
 }
 
 /* Over the first range's tail, the second, the third's head, and beyond */
 static int tn_set_across(struct kfd_svm_test *t, const struct tn_op *op)
 {
-	return t_set_attr(t, 100, 1200, 5, KFD_IOCTL_SVM_FLAG_GPU_EXEC);
+	return kfd_test_set_attr(t, 100, 1200, 5, KFD_IOCTL_SVM_FLAG_GPU_EXEC);
 }
 
 /* munmap through the real notifier, then the deferred list work, here. */
@@ -441,7 +441,7 @@ static int tn_attempt(struct kunit *test, const struct tn_op *op,
 	KUNIT_ASSERT_NOT_NULL(test, now);
 
 	live = tn_live();
-	t = t_setup(test, false);
+	t = kfd_test_setup(test, false);
 	op->prepare(test, t);
 	tn_snapshot(test, t, before);
 	if (munmap)
@@ -484,7 +484,7 @@ static int tn_attempt(struct kunit *test, const struct tn_op *op,
 		tn_print(test, "now", now);
 		tn_print(test, "success", ok);
 	}
-	t_done(test, t);
+	kfd_test_done(test, t);
 	KUNIT_EXPECT_EQ_MSG(test, tn_live(), live,
 			    "%s: allocation %u: svm_range objects leaked", op->name, nth);
 	return left ? 0 : -ENOMEM;

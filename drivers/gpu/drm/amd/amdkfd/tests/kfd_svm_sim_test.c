@@ -23,7 +23,7 @@
  *   after that time; svm-sim makes the fault wait the same way
  *   (--t-retry) and counts it once. Dropped retries depend on the
  *   machine's speed: they are logged, not counted;
- * - the CPU's accesses: a read by the test thread (tg_cpu_touch()), which
+ * - the CPU's accesses: a read by the test thread (kfd_test_gpu_cpu_touch()), which
  *   faults through amdkfd's svm_migrate_to_ram() on a VRAM page;
  * - the test mapping is made of 4 KiB pages (VM_NOHUGEPAGE), as svm-sim
  *   models system memory without --thp.
@@ -213,12 +213,12 @@ static unsigned long tsim_hits(unsigned int i)
 static int tsim_suite_init(struct kunit_suite *suite)
 {
 	tsim_probes_on();
-	return tg_suite_init(suite);
+	return kfd_test_gpu_suite_init(suite);
 }
 
 static void tsim_suite_exit(struct kunit_suite *suite)
 {
-	tg_suite_exit(suite);
+	kfd_test_gpu_suite_exit(suite);
 	tsim_probes_off();
 }
 
@@ -289,7 +289,7 @@ static unsigned int tsim_gpu_touch(struct kunit *test, struct tg_test *tg,
 static void sim_trace_counts(struct kunit *test)
 {
 	const struct tsim_counts *want = test->param_value;
-	struct tg_test *tg = tg_setup(test, true, 1);
+	struct tg_test *tg = kfd_test_gpu_setup(test, true, 1);
 	struct tg_gpu *gpu = tg->gpu[0];
 	struct tsim_notifier *n;
 	struct tsim_counts got = { .policy = want->policy };
@@ -331,7 +331,7 @@ static void sim_trace_counts(struct kunit *test)
 			if (e->who == 'g')
 				dropped += tsim_gpu_touch(test, tg, p);
 			else
-				tg_cpu_touch(test, tg, p, false);
+				kfd_test_gpu_cpu_touch(test, tg, p, false);
 		}
 	}
 
@@ -368,9 +368,9 @@ static void sim_trace_counts(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(tsim_trace); i++)
 		if (tsim_trace[i].who == 'r')
-			tg_read_back(test, tg, tsim_trace[i].page,
-				     tsim_pages(&tsim_trace[i]));
-	tg_done(test, tg, 0, 0);
+			kfd_test_gpu_read_back(test, tg, tsim_trace[i].page,
+					       tsim_pages(&tsim_trace[i]));
+	kfd_test_gpu_done(test, tg, 0, 0);
 }
 
 static struct kunit_case amdkfd_svm_sim_cases[] = {

@@ -8,11 +8,12 @@
  * in kfd_processes_table so that the MMU notifier finds it by mm, and
  * drives amdkfd's own entry points: SET_ATTR and GET_ATTR through
  * svm_ioctl(), munmap through vm_munmap() and the real interval notifier,
- * the deferred list work, the range lookups and the queue buffer
- * references. State only a GPU creates (VRAM pages of a range and the VRAM
- * BO that holds them) is forged where a test needs it: each such test says
- * so. Every test ends by checking that lockdep is still on: a lockdep
- * report switches it off, and the test that caused it fails.
+ * the deferred list work and the range lookups. State only a GPU creates
+ * (VRAM pages of a range and the VRAM BO that holds them) is forged where
+ * a test needs it: each such test says so. Every test ends by checking
+ * that lockdep is still on: a lockdep report switches it off, and the test
+ * that caused it fails. This process fixture is shared with the suites of
+ * kfd_migrate.c and kfd_queue.c (tests/kfd_svm_test.h).
  *
  * Copyright 2026 The svm_core authors
  */
@@ -25,53 +26,10 @@
 #include <linux/migrate.h>
 #include <linux/mman.h>
 #include <linux/sizes.h>
+#include "kfd_svm_test.h"
 
 /* svm_core_range_record() and the validators are exported for tests only */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
-/* The test mapping: 8 MiB of anonymous memory, 2 MiB aligned. */
-#define T_PAGES		2048UL
-#define T_GRAN		9
-
-struct kfd_svm_test {
-	struct kfd_process *p;
-	struct amdkfd_process_info *info;
-	/* first page number of the test mapping */
-	unsigned long base;
-	/* forged VRAM BO, see t_forge_vram() */
-	struct svm_range_bo *svm_bo;
-	/* forged GPU, see t_forge_gpu() */
-	struct kfd_process_device *pdd;
-	/* the deferred list work is held back, see t_hold_work() */
-	bool work_held;
-	bool torn_down;
-};
-
-/* Range fields, read through one place so that a rename touches only these. */
-static unsigned long t_start(struct svm_range *prange)
-{
-	return prange->core.start;
-}
-
-static unsigned long t_last(struct svm_range *prange)
-{
-	return prange->core.last;
-}
-
-static u64 t_vram_pages(struct svm_range *prange)
-{
-	return prange->core.vram_pages;
-}
-
-static u32 t_actual_loc(struct svm_range *prange)
-{
-	return prange->core.actual_loc;
-}
-
-static u8 t_granularity(struct svm_range *prange)
-{
-	return prange->core.granularity;
-}
 
 static void t_teardown(void *data)
 {
@@ -98,7 +56,7 @@ static void t_teardown(void *data)
 	mutex_destroy(&t->info->lock);
 }
 
-static struct kfd_svm_test *t_setup(struct kunit *test, bool xnack)
+struct kfd_svm_test *kfd_test_setup(struct kunit *test, bool xnack)
 {
 	struct kfd_svm_test *t;
 	unsigned long addr;
@@ -134,14 +92,14 @@ static struct kfd_svm_test *t_setup(struct kunit *test, bool xnack)
 }
 
 /* Tear down on the test thread, while its mm is alive. */
-static void t_done(struct kunit *test, struct kfd_svm_test *t)
+void kfd_test_done(struct kunit *test, struct kfd_svm_test *t)
 {
 	kunit_release_action(test, t_teardown, t);
 	KUNIT_EXPECT_TRUE_MSG(test, debug_locks,
 			      "lockdep reported a problem (see the kernel log)");
 }
 
-static int t_set_attr(struct kfd_svm_test *t, unsigned long first,
+int kfd_test_set_attr(struct kfd_svm_test *t, unsigned long first,
 		      unsigned long npages, u32 gran, u32 flags)
 {
 	struct kfd_ioctl_svm_attribute attrs[] = {
@@ -171,56 +129,20 @@ static int t_get_attr(struct kfd_svm_test *t, unsigned long first,
 	return r;
 }
 
-static void t_munmap(struct kunit *test, struct kfd_svm_test *t,
+void kfd_test_munmap(struct kunit *test, struct kfd_svm_test *t,
 		     unsigned long first, unsigned long npages)
 {
 	KUNIT_ASSERT_EQ(test, vm_munmap((t->base + first) << PAGE_SHIFT,
 					npages << PAGE_SHIFT), 0);
 }
 
-static void t_flush(struct kfd_svm_test *t)
-{
-	flush_work(&t->p->svms.deferred_list_work);
-}
-
-/* Hold the deferred list work back: munmap splits stay pending. */
-static void t_hold_work(struct kfd_svm_test *t)
-{
-	disable_work_sync(&t->p->svms.deferred_list_work);
-	t->work_held = true;
-}
-
 /* Let the deferred list work run, and wait for it. */
-static void t_release_work(struct kfd_svm_test *t)
+void kfd_test_release_work(struct kfd_svm_test *t)
 {
 	t->work_held = false;
 	enable_work(&t->p->svms.deferred_list_work);
 	schedule_deferred_list_work(&t->p->svms);
 	t_flush(t);
-}
-
-/* Number of ranges registered in the process (children not counted). */
-static unsigned int t_nranges(struct kfd_svm_test *t)
-{
-	struct svm_range *prange;
-	unsigned int n = 0;
-
-	mutex_lock(&t->p->svms.lock);
-	list_for_each_entry(prange, &t->p->svms.list, list)
-		n++;
-	mutex_unlock(&t->p->svms.lock);
-	return n;
-}
-
-/* The range holding a page of the test mapping, through svm_range_from_addr(). */
-static struct svm_range *t_range(struct kfd_svm_test *t, unsigned long page)
-{
-	struct svm_range *prange;
-
-	mutex_lock(&t->p->svms.lock);
-	prange = svm_range_from_addr(&t->p->svms, t->base + page, NULL);
-	mutex_unlock(&t->p->svms.lock);
-	return prange;
 }
 
 /* Expect exactly the registered ranges [want[i][0], want[i][1]], in pages. */
@@ -256,7 +178,7 @@ static u32 t_gran_at(struct kunit *test, struct kfd_svm_test *t,
 	return t_granularity(prange);
 }
 
-static int amdkfd_svm_suite_init(struct kunit_suite *suite)
+int kfd_test_suite_init(struct kunit_suite *suite)
 {
 	/* A GPU probe would have set the memory limits; there is none here. */
 	amdgpu_amdkfd_gpuvm_init_mem_limits();
@@ -281,12 +203,12 @@ static bool t_xnack(struct kunit *test)
 
 static void set_attr_new_range(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 0, 1023 } };
 	u32 gran, flags;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 4,
-					 KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 4,
+						KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_get_attr(t, 0, 1024, &gran, &flags), 0);
 	KUNIT_EXPECT_EQ(test, gran, 4U);
@@ -294,7 +216,7 @@ static void set_attr_new_range(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, flags & KFD_IOCTL_SVM_FLAG_HOST_ACCESS);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(t, 0)), 0ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(t_range(t, 0)), 0U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -306,16 +228,16 @@ static void set_attr_new_range(struct kunit *test)
  */
 static void set_attr_adaptive_window(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = {
 		{ 0, 255 }, { 256, 511 }, { 512, 1023 }, { 1024, 2047 },
 	};
 
 	KUNIT_EXPECT_FALSE(test, t->p->svms.adaptive_window);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 1024, 1024, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 1024, 1024, 9, 0), 0);
 	t->p->svms.adaptive_window = true;
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 256, 256, 4, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 256, 256, 4, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_range(t, 0)->core.window_policy,
 			(u8)SVM_CORE_WINDOW_ADAPTIVE);
@@ -325,70 +247,70 @@ static void set_attr_adaptive_window(struct kunit *test)
 			(u8)SVM_CORE_WINDOW_ADAPTIVE);
 	KUNIT_EXPECT_EQ(test, t_range(t, 1024)->core.window_policy,
 			(u8)SVM_CORE_WINDOW_FIXED);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void set_attr_overlap_head(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 0, 255 }, { 256, 1023 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 256, 4, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 256, 4, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 0), 4U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 256), 9U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void set_attr_overlap_tail(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 0, 767 }, { 768, 1023 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 768, 256, 4, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 768, 256, 4, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 0), 9U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 1023), 4U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void set_attr_overlap_middle(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = {
 		{ 0, 299 }, { 300, 699 }, { 700, 1023 },
 	};
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 300, 400, 2, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 300, 400, 2, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 0), 9U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 500), 2U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 1023), 9U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* Two ranges with a hole between them, one SET_ATTR across all three. */
 static void set_attr_across_ranges(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = {
 		{ 0, 127 }, { 128, 255 }, { 256, 511 }, { 512, 639 },
 		{ 640, 767 },
 	};
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 256, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 512, 256, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 128, 512, 3, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 256, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 512, 256, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 128, 512, 3, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 0), 9U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 128), 3U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 300), 3U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 600), 3U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 700), 9U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -397,31 +319,31 @@ static void set_attr_across_ranges(struct kunit *test)
  */
 static void set_attr_same_attrs_unmapped_splits(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = {
 		{ 0, 99 }, { 100, 299 }, { 300, 1023 },
 	};
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 5, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 100, 200, 5, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 5, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 100, 200, 5, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* mapped_to_gpu forged: a GPU mapped the range before. */
 static void set_attr_same_attrs_mapped_no_split(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 0, 1023 } };
 	struct svm_range *before;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 5, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 5, 0), 0);
 	before = t_range(t, 0);
 	before->mapped_to_gpu = true;
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 100, 200, 5, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 100, 200, 5, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_PTR_EQ(test, t_range(t, 0), before);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -457,22 +379,22 @@ static void t_remove_notifier_stub(struct svm_range *old)
 
 static void set_attr_notifiers_cover_replaced(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 512, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 512, 512, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 512, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 512, 512, 9, 0), 0);
 	kunit_activate_static_stub(test, svm_range_remove_notifier,
 				   t_remove_notifier_stub);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 256, 512, 3, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 256, 512, 3, 0), 0);
 	kunit_deactivate_static_stub(test, svm_range_remove_notifier);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 4U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* max_svm_range_pages cuts a new range at multiples of itself. */
 static void set_attr_max_pages_cuts(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = {
 		{ 0, 255 }, { 256, 511 }, { 512, 767 }, { 768, 1023 },
 		{ 1024, 1099 },
@@ -480,26 +402,26 @@ static void set_attr_max_pages_cuts(struct kunit *test)
 	u64 saved = READ_ONCE(max_svm_range_pages);
 
 	WRITE_ONCE(max_svm_range_pages, 256);
-	KUNIT_EXPECT_EQ(test, t_set_attr(t, 0, 1100, 9, 0), 0);
+	KUNIT_EXPECT_EQ(test, kfd_test_set_attr(t, 0, 1100, 9, 0), 0);
 	WRITE_ONCE(max_svm_range_pages, saved);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* Bad input: an error, and no range. */
 static void set_attr_unmapped_fails(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 
-	t_munmap(test, t, 1024, 1024);
-	KUNIT_EXPECT_EQ(test, t_set_attr(t, 1000, 100, 9, 0), -EFAULT);
+	kfd_test_munmap(test, t, 1024, 1024);
+	KUNIT_EXPECT_EQ(test, kfd_test_set_attr(t, 1000, 100, 9, 0), -EFAULT);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 0U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void set_attr_bad_input_fails(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	struct kfd_ioctl_svm_attribute bad = { .type = 0x7f, .value = 0 };
 	struct kfd_ioctl_svm_attribute nogpu = {
 		.type = KFD_IOCTL_SVM_ATTR_ACCESS, .value = 0x1234,
@@ -511,16 +433,16 @@ static void set_attr_bad_input_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, svm_ioctl(t->p, KFD_IOCTL_SVM_OP_SET_ATTR,
 					t->base << PAGE_SHIFT, SZ_64K, 1, &nogpu),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, t_set_attr(t, 0, 0, 9, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kfd_test_set_attr(t, 0, 0, 9, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, svm_ioctl(t->p, 0x7f, t->base << PAGE_SHIFT,
 					SZ_64K, 1, &bad), -EINVAL);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 0U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void get_attr_unregistered_defaults(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	u32 gran, flags;
 
 	KUNIT_EXPECT_EQ(test, t_get_attr(t, 0, 64, &gran, &flags), 0);
@@ -528,24 +450,24 @@ static void get_attr_unregistered_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, flags, (u32)(KFD_IOCTL_SVM_FLAG_HOST_ACCESS |
 					   KFD_IOCTL_SVM_FLAG_COHERENT));
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 0U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* Over several ranges GET_ATTR returns the smallest granularity. */
 static void get_attr_mixed_ranges(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	u32 gran, flags;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 512, 9, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 512, 512, 3,
-					 KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 512, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 512, 512, 3,
+						KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
 	KUNIT_EXPECT_EQ(test, t_get_attr(t, 0, 1024, &gran, &flags), 0);
 	KUNIT_EXPECT_EQ(test, gran, 3U);
 	KUNIT_EXPECT_FALSE(test, flags & KFD_IOCTL_SVM_FLAG_GPU_RO);
 	KUNIT_EXPECT_EQ(test, t_get_attr(t, 512, 512, &gran, &flags), 0);
 	KUNIT_EXPECT_TRUE(test, flags & KFD_IOCTL_SVM_FLAG_GPU_RO);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static struct kunit_case amdkfd_svm_attr_cases[] = {
@@ -568,7 +490,7 @@ static struct kunit_case amdkfd_svm_attr_cases[] = {
 
 static struct kunit_suite amdkfd_svm_attr_suite = {
 	.name = "amdkfd_svm_attr",
-	.suite_init = amdkfd_svm_suite_init,
+	.suite_init = kfd_test_suite_init,
 	.test_cases = amdkfd_svm_attr_cases,
 };
 
@@ -576,40 +498,40 @@ static struct kunit_suite amdkfd_svm_attr_suite = {
 
 static void unmap_head(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 256, 1023 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
-	t_munmap(test, t, 0, 256);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6, 0), 0);
+	kfd_test_munmap(test, t, 0, 256);
 	t_flush(t);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_NULL(test, t_range(t, 0));
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 256), 6U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void unmap_tail(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 0, 767 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
-	t_munmap(test, t, 768, 256);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6, 0), 0);
+	kfd_test_munmap(test, t, 768, 256);
 	t_flush(t);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_NULL(test, t_range(t, 768));
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void unmap_middle(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 0, 299 }, { 700, 1023 } };
 	u32 gran, flags;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6,
-					 KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
-	t_munmap(test, t, 300, 400);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6,
+						KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
+	kfd_test_munmap(test, t, 300, 400);
 	t_flush(t);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_NULL(test, t_range(t, 300));
@@ -620,35 +542,35 @@ static void unmap_middle(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, flags & KFD_IOCTL_SVM_FLAG_GPU_RO);
 	KUNIT_EXPECT_EQ(test, t_get_attr(t, 0, 300, &gran, &flags), 0);
 	KUNIT_EXPECT_EQ(test, gran, 6U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static void unmap_whole(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
-	t_munmap(test, t, 0, 1024);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6, 0), 0);
+	kfd_test_munmap(test, t, 0, 1024);
 	t_flush(t);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 0U);
 	KUNIT_EXPECT_NULL(test, t_range(t, 0));
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* One munmap over the end of one range and the start of the next. */
 static void unmap_across_ranges(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = { { 0, 399 }, { 600, 1023 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 512, 6, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 512, 512, 7, 0), 0);
-	t_munmap(test, t, 400, 200);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 512, 6, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 512, 512, 7, 0), 0);
+	kfd_test_munmap(test, t, 400, 200);
 	t_flush(t);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 0), 6U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 600), 7U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -659,16 +581,16 @@ static void unmap_across_ranges(struct kunit *test)
  */
 static void unmap_twice_children(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	static const unsigned long want[][2] = {
 		{ 0, 99 }, { 200, 599 }, { 800, 1023 },
 	};
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6, 0), 0);
 	t_hold_work(t);
-	t_munmap(test, t, 100, 100);
-	t_munmap(test, t, 600, 200);
+	kfd_test_munmap(test, t, 100, 100);
+	kfd_test_munmap(test, t, 600, 200);
 	/* Pending: what stays mapped is found where it now is. */
 	prange = t_range(t, 300);
 	KUNIT_EXPECT_NOT_NULL(test, prange);
@@ -680,9 +602,9 @@ static void unmap_twice_children(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, prange);
 	if (prange)
 		KUNIT_EXPECT_EQ(test, t_last(prange) - t->base, 1023UL);
-	t_release_work(t);
+	kfd_test_release_work(t);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -722,14 +644,14 @@ static int t_fault_bounds(struct kfd_svm_test *t, unsigned long page,
  */
 static void unmap_pending_fault_boundaries(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	unsigned long start, last;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 512, 6, 0), 0);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 1024, 512, 6, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 512, 6, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 1024, 512, 6, 0), 0);
 	t_hold_work(t);
 	/* Keep [0, 99], unmap [100, 199], keep [200, 511] as a child. */
-	t_munmap(test, t, 100, 100);
+	kfd_test_munmap(test, t, 100, 100);
 	KUNIT_ASSERT_EQ(test, vm_mmap(NULL, (t->base + 100) << PAGE_SHIFT,
 				      100 << PAGE_SHIFT, PROT_READ | PROT_WRITE,
 				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0),
@@ -743,9 +665,9 @@ static void unmap_pending_fault_boundaries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_fault_bounds(t, 300, &start, &last), 0);
 	KUNIT_EXPECT_EQ(test, start, 200UL);
 	KUNIT_EXPECT_EQ(test, last, 511UL);
-	t_release_work(t);
+	kfd_test_release_work(t);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 3U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -754,21 +676,21 @@ static void unmap_pending_fault_boundaries(struct kunit *test)
  */
 static void unmap_pending_child_fault_beyond(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	unsigned long start, last;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 601, 6, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 601, 6, 0), 0);
 	t_hold_work(t);
 	/* Keep [0, 99], unmap [100, 199], keep [200, 600] as a child. */
-	t_munmap(test, t, 100, 100);
+	kfd_test_munmap(test, t, 100, 100);
 	KUNIT_EXPECT_EQ(test, t_fault_bounds(t, 700, &start, &last), 0);
 	KUNIT_EXPECT_GE(test, start, 601UL);
 	KUNIT_EXPECT_LE(test, start, 700UL);
 	KUNIT_EXPECT_GE(test, last, 700UL);
 	KUNIT_EXPECT_LE(test, last, 1023UL);
-	t_release_work(t);
+	kfd_test_release_work(t);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 2U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -777,36 +699,36 @@ static void unmap_pending_child_fault_beyond(struct kunit *test)
  */
 static void unmap_pending_child_get_attr(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	u32 gran, flags;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6,
-					 KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6,
+						KFD_IOCTL_SVM_FLAG_GPU_RO), 0);
 	t_hold_work(t);
-	t_munmap(test, t, 300, 100);
+	kfd_test_munmap(test, t, 300, 100);
 	KUNIT_EXPECT_EQ(test, t_get_attr(t, 400, 624, &gran, &flags), 0);
 	KUNIT_EXPECT_EQ(test, gran, 6U);
 	KUNIT_EXPECT_TRUE(test, flags & KFD_IOCTL_SVM_FLAG_GPU_RO);
-	t_release_work(t);
+	kfd_test_release_work(t);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 2U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* munmap then SET_ATTR over the hole and around it. */
 static void unmap_then_set_attr(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
-	t_munmap(test, t, 300, 100);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 6, 0), 0);
+	kfd_test_munmap(test, t, 300, 100);
 	/* SET_ATTR flushes the deferred work first, then finds the hole. */
-	KUNIT_EXPECT_EQ(test, t_set_attr(t, 200, 400, 3, 0), -EFAULT);
-	KUNIT_EXPECT_EQ(test, t_set_attr(t, 400, 400, 3, 0), 0);
+	KUNIT_EXPECT_EQ(test, kfd_test_set_attr(t, 200, 400, 3, 0), -EFAULT);
+	KUNIT_EXPECT_EQ(test, kfd_test_set_attr(t, 400, 400, 3, 0), 0);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 3U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 299), 6U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 400), 3U);
 	KUNIT_EXPECT_EQ(test, t_gran_at(test, t, 800), 6U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 static struct kunit_case amdkfd_svm_unmap_cases[] = {
@@ -825,98 +747,11 @@ static struct kunit_case amdkfd_svm_unmap_cases[] = {
 
 static struct kunit_suite amdkfd_svm_unmap_suite = {
 	.name = "amdkfd_svm_unmap",
-	.suite_init = amdkfd_svm_suite_init,
+	.suite_init = kfd_test_suite_init,
 	.test_cases = amdkfd_svm_unmap_cases,
 };
 
-/* ----------------------------------------------------------- queue ---- */
-
-/*
- * A queue buffer's reference on a range (forged: kfd_queue_buffer_svm_get()
- * needs a GPU the range is mapped to) is carried to both parts of a munmap
- * split, and dropped from both by kfd_queue_buffer_svm_put() over the whole
- * buffer while the split is still pending.
- */
-static void queue_refcount_across_split(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct kfd_process_device pdd = { .process = t->p };
-	struct svm_range *head, *tail;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
-	atomic_set(&t_range(t, 0)->queue_refcount, 1);
-	t_hold_work(t);
-	t_munmap(test, t, 300, 100);
-	head = t_range(t, 0);
-	tail = t_range(t, 500);
-	KUNIT_ASSERT_NOT_NULL(test, head);
-	KUNIT_ASSERT_NOT_NULL(test, tail);
-	KUNIT_EXPECT_EQ(test, atomic_read(&head->queue_refcount), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&tail->queue_refcount), 1);
-	kfd_queue_buffer_svm_put(&pdd, t->base << PAGE_SHIFT, 1024 << PAGE_SHIFT);
-	KUNIT_EXPECT_EQ(test, atomic_read(&head->queue_refcount), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&tail->queue_refcount), 0);
-	t_release_work(t);
-	KUNIT_EXPECT_EQ(test, t_nranges(t), 2U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t_range(t, 0)->queue_refcount), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t_range(t, 500)->queue_refcount), 0);
-	t_done(test, t);
-}
-
-/*
- * A queue buffer over the tail of a range; an munmap in the range, before
- * the buffer, leaves the buffer's part as a pending child. Putting the
- * buffer back must reach that child.
- */
-static void queue_put_pending_child(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct kfd_process_device pdd = { .process = t->p };
-	struct svm_range *tail;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
-	atomic_set(&t_range(t, 0)->queue_refcount, 1);
-	t_hold_work(t);
-	t_munmap(test, t, 300, 100);
-	tail = t_range(t, 400);
-	KUNIT_ASSERT_NOT_NULL(test, tail);
-	KUNIT_EXPECT_EQ(test, atomic_read(&tail->queue_refcount), 1);
-	kfd_queue_buffer_svm_put(&pdd, (t->base + 400) << PAGE_SHIFT,
-				 624 << PAGE_SHIFT);
-	KUNIT_EXPECT_EQ(test, atomic_read(&tail->queue_refcount), 0);
-	t_release_work(t);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t_range(t, 400)->queue_refcount), 0);
-	t_done(test, t);
-}
-
-/* put never takes a range below zero. */
-static void queue_put_without_get(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct kfd_process_device pdd = { .process = t->p };
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 6, 0), 0);
-	kfd_queue_buffer_svm_put(&pdd, t->base << PAGE_SHIFT, 1024 << PAGE_SHIFT);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t_range(t, 0)->queue_refcount), 0);
-	t_done(test, t);
-}
-
-static struct kunit_case amdkfd_svm_queue_cases[] = {
-	KUNIT_CASE(queue_refcount_across_split),
-	KUNIT_CASE(queue_put_pending_child),
-	KUNIT_CASE(queue_put_without_get),
-	{}
-};
-
-static struct kunit_suite amdkfd_svm_queue_suite = {
-	.name = "amdkfd_svm_queue",
-	.suite_init = amdkfd_svm_suite_init,
-	.test_cases = amdkfd_svm_queue_cases,
-};
-
 /* ------------------------------------------------------------ vram ---- */
-
-#define T_GPU_ID	0x1234
 
 /*
  * Forge what a migration of pages [first, last] of @prange to VRAM leaves
@@ -926,7 +761,7 @@ static struct kunit_suite amdkfd_svm_queue_suite = {
  * test holds one of, so it is never released; no amdgpu_bo behind it. The
  * test checks at the end that every reference a range took was given back.
  */
-static void t_forge_vram(struct kunit *test, struct kfd_svm_test *t,
+void kfd_test_forge_vram(struct kunit *test, struct kfd_svm_test *t,
 			 struct svm_range *prange, unsigned long first,
 			 unsigned long last)
 {
@@ -952,7 +787,7 @@ static void t_forge_vram(struct kunit *test, struct kfd_svm_test *t,
 	mutex_unlock(&prange->migrate_mutex);
 }
 
-static unsigned int t_bo_refs(struct kfd_svm_test *t)
+unsigned int kfd_test_bo_refs(struct kfd_svm_test *t)
 {
 	return kref_read(&t->svm_bo->kref);
 }
@@ -966,54 +801,54 @@ static unsigned int t_bo_refs(struct kfd_svm_test *t)
  */
 static void vram_unmap_migrated_window(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	static const unsigned long want[][2] = { { 0, 511 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	t_forge_vram(test, t, t_range(t, 0), t->base + 512, t->base + 1023);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 2U);
-	t_munmap(test, t, 512, 512);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	kfd_test_forge_vram(test, t, t_range(t, 0), t->base + 512, t->base + 1023);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 2U);
+	kfd_test_munmap(test, t, 512, 512);
 	t_flush(t);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(t, 0)), 0ULL);
 	/* The part unmapped gave its reference back; 6.12 keeps the other */
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 2U);
-	t_done(test, t);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 2U);
+	kfd_test_done(test, t);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
 }
 
 /* The same, with the VRAM window in the middle of the part unmapped. */
 static void vram_unmap_middle_counts(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	static const unsigned long want[][2] = { { 0, 299 }, { 700, 1023 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
 	/* VRAM pages [200, 799]: 100 stay in the head, 100 in the tail. */
-	t_forge_vram(test, t, t_range(t, 0), t->base + 200, t->base + 799);
-	t_munmap(test, t, 300, 400);
+	kfd_test_forge_vram(test, t, t_range(t, 0), t->base + 200, t->base + 799);
+	kfd_test_munmap(test, t, 300, 400);
 	t_flush(t);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(t, 0)), 100ULL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(t, 700)), 100ULL);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(t_range(t, 0)), (u32)T_GPU_ID);
 	KUNIT_EXPECT_EQ(test, t_actual_loc(t_range(t, 700)), (u32)T_GPU_ID);
-	t_done(test, t);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
+	kfd_test_done(test, t);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
 }
 
 /* Unmapping a range with VRAM pages gives its BO reference back. */
 static void vram_unmap_whole_releases_bo(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	t_forge_vram(test, t, t_range(t, 0), t->base, t->base + 1023);
-	t_munmap(test, t, 0, 1024);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	kfd_test_forge_vram(test, t, t_range(t, 0), t->base, t->base + 1023);
+	kfd_test_munmap(test, t, 0, 1024);
 	t_flush(t);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 0U);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
-	t_done(test, t);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -1023,19 +858,19 @@ static void vram_unmap_whole_releases_bo(struct kunit *test)
  */
 static void vram_set_attr_split_counts(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	static const unsigned long want[][2] = { { 0, 511 }, { 512, 1023 } };
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	t_forge_vram(test, t, t_range(t, 0), t->base + 256, t->base + 767);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 512, 512, 4, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	kfd_test_forge_vram(test, t, t_range(t, 0), t->base + 256, t->base + 767);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 512, 512, 4, 0), 0);
 	t_expect_ranges(test, t, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(t, 0)), 256ULL);
 	KUNIT_EXPECT_EQ(test, t_vram_pages(t_range(t, 512)), 256ULL);
 	/* One reference per part; the old range gave its own back */
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 3U);
-	t_done(test, t);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 3U);
+	kfd_test_done(test, t);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
 }
 
 /*
@@ -1078,7 +913,7 @@ static void t_forge_gpu(struct kunit *test, struct kfd_svm_test *t,
  */
 static void vram_prefetch_exhausted_succeeds(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, t_xnack(test));
+	struct kfd_svm_test *t = kfd_test_setup(test, t_xnack(test));
 	struct kfd_ioctl_svm_attribute attr = {
 		.type = KFD_IOCTL_SVM_ATTR_PREFETCH_LOC, .value = T_GPU_ID,
 	};
@@ -1097,13 +932,13 @@ static void vram_prefetch_exhausted_succeeds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
 	KUNIT_EXPECT_NULL(test, prange->svm_bo);
 	KUNIT_EXPECT_EQ(test, adev->kfd.vram_used[0], (s64)SZ_1G);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /* An unknown GPU id is bad input: -EINVAL, and no range. */
 static void vram_prefetch_unknown_gpu_fails(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	struct kfd_ioctl_svm_attribute attr = {
 		.type = KFD_IOCTL_SVM_ATTR_PREFETCH_LOC, .value = T_GPU_ID + 1,
 	};
@@ -1113,7 +948,7 @@ static void vram_prefetch_unknown_gpu_fails(struct kunit *test)
 					t->base << PAGE_SHIFT, SZ_4M, 1, &attr),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 0U);
-	t_done(test, t);
+	kfd_test_done(test, t);
 }
 
 /*
@@ -1125,21 +960,51 @@ static void vram_prefetch_unknown_gpu_fails(struct kunit *test)
  */
 static void vram_clone_after_vram_left(struct kunit *test)
 {
-	struct kfd_svm_test *t = t_setup(test, false);
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
 	struct svm_range *prange;
 
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
 	prange = t_range(t, 0);
-	t_forge_vram(test, t, prange, t->base, t->base + 1023);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 2U);
+	kfd_test_forge_vram(test, t, prange, t->base, t->base + 1023);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 2U);
 	/* As after the last VRAM page migrated back */
 	svm_range_vram_node_free(prange);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 256, 512, 4, 0), 0);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 256, 512, 4, 0), 0);
 	KUNIT_EXPECT_EQ(test, t_nranges(t), 3U);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
-	t_done(test, t);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
+	kfd_test_done(test, t);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
+}
+
+/*
+ * An munmap left a part a BO reference but none of the VRAM pages (kept as
+ * in 6.12: the notifier must not drop it). Its next migration to VRAM
+ * gives that reference back and asks for a new BO: svm_core kept no offset
+ * for a part without VRAM pages, so the old slice cannot be reused.
+ */
+static void vram_validate_gives_back_split_ref(struct kunit *test)
+{
+	struct kfd_svm_test *t = kfd_test_setup(test, false);
+	struct svm_range *prange;
+
+	KUNIT_ASSERT_EQ(test, kfd_test_set_attr(t, 0, 1024, 9, 0), 0);
+	prange = t_range(t, 0);
+	kfd_test_forge_vram(test, t, prange, t->base + 512, t->base + 1023);
+	kfd_test_munmap(test, t, 512, 512);
+	t_flush(t);
+	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
+	KUNIT_EXPECT_NOT_NULL(test, prange->ttm_res);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 2U);
+
+	mutex_lock(&prange->migrate_mutex);
+	KUNIT_EXPECT_FALSE(test, svm_range_validate_svm_bo(NULL, prange));
+	mutex_unlock(&prange->migrate_mutex);
+	KUNIT_EXPECT_NULL(test, prange->ttm_res);
+	KUNIT_EXPECT_NULL(test, prange->svm_bo);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
+	kfd_test_done(test, t);
+	KUNIT_EXPECT_EQ(test, kfd_test_bo_refs(t), 1U);
 }
 
 static struct kunit_case amdkfd_svm_vram_cases[] = {
@@ -1150,474 +1015,15 @@ static struct kunit_case amdkfd_svm_vram_cases[] = {
 	KUNIT_CASE(vram_clone_after_vram_left),
 	KUNIT_CASE_PARAM(vram_prefetch_exhausted_succeeds, xnack_gen_params),
 	KUNIT_CASE(vram_prefetch_unknown_gpu_fails),
+	KUNIT_CASE(vram_validate_gives_back_split_ref),
 	{}
 };
 
 static struct kunit_suite amdkfd_svm_vram_suite = {
 	.name = "amdkfd_svm_vram",
-	.suite_init = amdkfd_svm_suite_init,
+	.suite_init = kfd_test_suite_init,
 	.test_cases = amdkfd_svm_vram_cases,
 };
 
-/* ---------------------------------------------------------- migrate ---- */
-
-/*
- * A migration as migrate_vma_pages() leaves it (hand-built: moving pages
- * needs a GPU): @npages pages from page @first of the test mapping, those
- * with @moved(i) set marked MIGRATE_PFN_MIGRATE, @cpages collected.
- */
-static struct migrate_vma *t_migration(struct kunit *test,
-				       struct kfd_svm_test *t,
-				       unsigned long first,
-				       unsigned long npages,
-				       bool (*moved)(unsigned long i))
-{
-	struct migrate_vma *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-	unsigned long i;
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->src = kunit_kcalloc(test, npages, sizeof(*m->src), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m->src);
-	m->start = (t->base + first) << PAGE_SHIFT;
-	m->end = (t->base + first + npages) << PAGE_SHIFT;
-	for (i = 0; i < npages; i++) {
-		if (!moved(i))
-			continue;
-		m->src[i] = MIGRATE_PFN_VALID | MIGRATE_PFN_MIGRATE;
-		m->cpages++;
-	}
-	return m;
-}
-
-static bool t_every_other(unsigned long i)
-{
-	return !(i & 1);
-}
-
-static bool t_all(unsigned long i)
-{
-	return true;
-}
-
-static bool t_every_third(unsigned long i)
-{
-	return i % 3 == 1;
-}
-
-/*
- * The worst fragmentation a migration can report: every other page of a
- * 2 MiB window moved (the others were busy or failed to copy). After
- * svm_migrate_reserve() every run is recorded without allocating: the
- * count is exact, never a fallback to the whole range. Then every third
- * page of the whole window comes back, punching holes into those runs.
- */
-static void migrate_record_fragmented_exact(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct migrate_vma *to_vram, *back;
-	struct svm_range *prange;
-	bool release;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	to_vram = t_migration(test, t, 512, 512, t_every_other);
-	back = t_migration(test, t, 512, 512, t_every_third);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
-	/* The BO covers the whole range: page 512 is at offset 512 */
-	release = svm_migrate_record(prange, to_vram, T_GPU_ID, 512);
-	KUNIT_EXPECT_FALSE(test, release);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 256ULL);
-	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), (u32)T_GPU_ID);
-	/* Of those, 512 + i with i even and i % 3 == 1 (i = 4 + 6k): 85 */
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, back), 0);
-	release = svm_migrate_record(prange, back, SVM_CORE_LOC_SYSTEM, 0);
-	KUNIT_EXPECT_FALSE(test, release);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 256ULL - 85);
-	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
-	mutex_unlock(&prange->migrate_mutex);
-	t_done(test, t);
-}
-
-/* Every VRAM page back in system memory: release the BO, location 0. */
-static void migrate_record_back_releases(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct migrate_vma *to_vram, *back;
-	struct svm_range *prange;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	to_vram = t_migration(test, t, 0, 512, t_every_other);
-	back = t_migration(test, t, 0, 1024, t_all);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
-	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, to_vram, T_GPU_ID,
-						    0));
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, back), 0);
-	KUNIT_EXPECT_TRUE(test, svm_migrate_record(prange, back,
-						   SVM_CORE_LOC_SYSTEM, 0));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
-	KUNIT_EXPECT_EQ(test, t_actual_loc(prange), 0U);
-	mutex_unlock(&prange->migrate_mutex);
-	t_done(test, t);
-}
-
-/* What svm_core's run allocator saw of its callers' context. */
-struct t_alloc_seen {
-	struct svm_range *prange;
-	unsigned int calls;
-	unsigned int no_reclaim;
-	unsigned int range_locked;
-};
-
-static struct svm_core_run *t_runs_alloc(unsigned int n, gfp_t gfp)
-{
-	struct t_alloc_seen *seen = kunit_get_current_test()->priv;
-
-	seen->calls++;
-	if (current->flags & PF_MEMALLOC)
-		seen->no_reclaim++;
-	if (mutex_is_locked(&seen->prange->lock))
-		seen->range_locked++;
-	return kvmalloc_array(n, sizeof(struct svm_core_run), gfp);
-}
-
-static bool t_two_runs(unsigned long i)
-{
-	return i < 8 || (i >= 88 && i < 96);
-}
-
-static bool t_three_apart(unsigned long i)
-{
-	return i == 7 || i == 100 || i == 300;
-}
-
-/*
- * The reservation's bound, as svm_migrate_reserve()'s kernel-doc states
- * it: one record per run of moved pages, at most as many as the pages
- * migrate_vma_setup() collected and at most one for every other page of
- * the window. Three pages collected in a 2 MiB window reserve three
- * records, not the 256 the window could need; all 512 collected reserve
- * 256. The run array holds the range's runs plus that many.
- */
-static void migrate_reserve_sized_by_collected(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct migrate_vma *few, *all;
-	struct svm_range *prange;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	few = t_migration(test, t, 512, 512, t_three_apart);
-	all = t_migration(test, t, 512, 512, t_all);
-	KUNIT_ASSERT_EQ(test, few->cpages, 3UL);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, few), 0);
-	KUNIT_EXPECT_EQ(test, prange->core.reserved, 3U);
-	KUNIT_EXPECT_GE(test, prange->core.max_runs, prange->core.nr_runs + 3);
-	KUNIT_EXPECT_LT(test, prange->core.max_runs, 256U);
-	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, few, T_GPU_ID, 512));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 3ULL);
-	KUNIT_EXPECT_EQ(test, prange->core.nr_runs, 3U);
-	KUNIT_EXPECT_EQ(test, prange->core.reserved, 0U);
-
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, all), 0);
-	KUNIT_EXPECT_EQ(test, prange->core.reserved, 256U);
-	KUNIT_EXPECT_GE(test, prange->core.max_runs, 3U + 256U);
-	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, all, T_GPU_ID, 512));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 512ULL);
-	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
-	mutex_unlock(&prange->migrate_mutex);
-	t_done(test, t);
-}
-
-/*
- * The reservation for the most fragmented record a 2 MiB window can make
- * (256 runs) is allocated where reclaim is allowed, not under
- * prange->lock: the MMU notifier takes that lock, and svm_range_lock()
- * turns reclaim off under it, so a large array could not be had there.
- * Once the record is made, the room it did not use goes back (two runs
- * moved: four slots stay, not 256). Forged: svm_core's run allocator, a
- * static stub that notes the context of each call and then allocates.
- */
-static void migrate_reserve_allocates_with_reclaim(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct migrate_vma *to_vram, *moved;
-	struct t_alloc_seen *seen;
-	struct svm_range *prange;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, seen);
-	seen->prange = prange;
-	test->priv = seen;
-	to_vram = t_migration(test, t, 512, 512, t_every_other);
-	moved = t_migration(test, t, 512, 512, t_two_runs);
-	kunit_activate_static_stub(test, svm_core_runs_alloc, t_runs_alloc);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
-	KUNIT_EXPECT_EQ(test, seen->calls, 1U);
-	KUNIT_EXPECT_EQ(test, seen->no_reclaim, 0U);
-	KUNIT_EXPECT_EQ(test, seen->range_locked, 0U);
-	KUNIT_EXPECT_GE(test, prange->core.max_runs, 256U);
-	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, moved, T_GPU_ID,
-						    512));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 16ULL);
-	KUNIT_EXPECT_EQ(test, prange->core.nr_runs, 2U);
-	KUNIT_EXPECT_EQ(test, prange->core.max_runs, 4U);
-	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
-	mutex_unlock(&prange->migrate_mutex);
-	kunit_deactivate_static_stub(test, svm_core_runs_alloc);
-	t_done(test, t);
-}
-
-struct t_recorder {
-	struct svm_range *prange;
-	struct migrate_vma *m;
-	struct completion done;
-};
-
-static int t_record_thread(void *data)
-{
-	struct t_recorder *rec = data;
-
-	svm_migrate_record(rec->prange, rec->m, T_GPU_ID, 0);
-	complete(&rec->done);
-	return 0;
-}
-
-/*
- * Recording changes the range's svm_core state, which an munmap splits
- * under prange->lock in the MMU notifier: the record waits for that lock.
- * Here the test holds it, as the notifier would; the record must not
- * happen until it is released.
- */
-static void migrate_record_waits_for_range_lock(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct task_struct *thread;
-	struct t_recorder rec;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	rec.prange = t_range(t, 0);
-	rec.m = t_migration(test, t, 0, 512, t_all);
-	init_completion(&rec.done);
-	KUNIT_ASSERT_EQ(test, svm_migrate_reserve(rec.prange, rec.m), 0);
-
-	svm_range_lock(rec.prange);
-	thread = kthread_run(t_record_thread, &rec, "kfd_svm_test_rec");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
-	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&rec.done,
-							     HZ / 10));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(rec.prange), 0ULL);
-	svm_range_unlock(rec.prange);
-	wait_for_completion(&rec.done);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(rec.prange), 512ULL);
-	t_done(test, t);
-}
-
-/* The part of @prange's pending munmap children that holds @page. */
-static struct svm_range *t_child(struct kfd_svm_test *t,
-				 struct svm_range *prange, unsigned long page)
-{
-	struct svm_range *pchild;
-
-	list_for_each_entry(pchild, &prange->child_list, child_list)
-		if (t_start(pchild) <= t->base + page &&
-		    t_last(pchild) >= t->base + page)
-			return pchild;
-	return NULL;
-}
-
-/*
- * An munmap splits the range while its pages migrate to VRAM (forged: the
- * migration as migrate_vma_pages() leaves it, the munmap real, run between
- * the reservation and the record). The pages that moved into the parts
- * split off are recorded there: the tail [200, 1023] holds [200, 511] of
- * the BO it shares, at their offset in it. Before, the record was clipped
- * to the range and the tail had neither the pages nor the BO: a CPU fault
- * there found nothing to migrate back.
- */
-static void migrate_record_after_munmap_split(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct svm_range *prange, *tail, *mid;
-	struct migrate_vma *to_vram;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	t_forge_vram(test, t, prange, t->base, t->base);
-	to_vram = t_migration(test, t, 0, 512, t_all);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), 0);
-	mutex_unlock(&prange->migrate_mutex);
-	/*
-	 * The munmap runs here on the test thread, without migrate_mutex
-	 * (another thread in real life: taking the mmap lock under
-	 * migrate_mutex would invert the driver's lock order).
-	 * The range keeps [0, 99]; [100, 199] and [200, 1023] wait as
-	 * children.
-	 */
-	t_hold_work(t);
-	t_munmap(test, t, 100, 100);
-	KUNIT_EXPECT_EQ(test, t_last(prange) - t->base, 99UL);
-	mid = t_child(t, prange, 100);
-	tail = t_child(t, prange, 200);
-	KUNIT_ASSERT_NOT_NULL(test, mid);
-	KUNIT_ASSERT_NOT_NULL(test, tail);
-	KUNIT_EXPECT_PTR_EQ(test, tail->svm_bo, t->svm_bo);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_FALSE(test, svm_migrate_record(prange, to_vram, T_GPU_ID,
-						    0));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 100ULL);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(mid), 100ULL);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 312ULL);
-	KUNIT_EXPECT_EQ(test, t_actual_loc(tail), (u32)T_GPU_ID);
-	KUNIT_EXPECT_EQ(test, tail->core.offset, 200UL);
-	KUNIT_EXPECT_EQ(test, tail->core.reserved, 0U);
-	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&prange->core), 0);
-	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&tail->core), 0);
-	KUNIT_EXPECT_TRUE(test, list_empty(&prange->moved_parts));
-	mutex_unlock(&prange->migrate_mutex);
-	/* The range and both parts share the BO the test holds */
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 4U);
-	t_release_work(t);
-	t_done(test, t);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
-}
-
-/*
- * An munmap splits the range after migrate_vma_setup() collected the
- * window [0, 511] but before the reservation (forged: page 0 in VRAM, the
- * migration as migrate_vma_setup() leaves it; the munmap real). The parts split off
- * then have no reservation and are on no moved_parts list: pages moved
- * into them would be recorded nowhere. svm_migrate_reserve() sees the
- * window no longer inside the range and refuses; the caller moves nothing
- * and the fault is retried. Before, it reserved, and the record clipped
- * the pages moved into [100, 511] off the count.
- */
-static void migrate_reserve_after_munmap_split_refuses(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct migrate_vma *to_vram;
-	struct svm_range *prange;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	t_forge_vram(test, t, prange, t->base, t->base);
-	to_vram = t_migration(test, t, 0, 512, t_all);
-	t_hold_work(t);
-	t_munmap(test, t, 100, 100);
-	KUNIT_ASSERT_EQ(test, t_last(prange) - t->base, 99UL);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, to_vram), -EFAULT);
-	KUNIT_EXPECT_EQ(test, prange->core.reserved, 0U);
-	KUNIT_EXPECT_TRUE(test, list_empty(&prange->moved_parts));
-	mutex_unlock(&prange->migrate_mutex);
-	/* The page forged in VRAM is still the only one counted */
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 1ULL);
-	t_release_work(t);
-	t_done(test, t);
-}
-
-/*
- * The way back: the whole range leaves VRAM while an munmap splits it.
- * The parts' pages leave their counts too; before, the tail kept 824
- * VRAM pages that were in system memory (the count never reached 0, the
- * BO was never released for it).
- */
-static void migrate_record_to_ram_after_munmap_split(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct svm_range *prange, *tail;
-	struct migrate_vma *back;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	t_forge_vram(test, t, prange, t->base, t->base + 1023);
-	back = t_migration(test, t, 0, 1024, t_all);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_EQ(test, svm_migrate_reserve(prange, back), 0);
-	mutex_unlock(&prange->migrate_mutex);
-	t_hold_work(t);
-	t_munmap(test, t, 100, 100);
-	tail = t_child(t, prange, 200);
-	KUNIT_ASSERT_NOT_NULL(test, tail);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 824ULL);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_TRUE(test, svm_migrate_record(prange, back,
-						   SVM_CORE_LOC_SYSTEM, 0));
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(tail), 0ULL);
-	KUNIT_EXPECT_EQ(test, t_actual_loc(tail), 0U);
-	KUNIT_EXPECT_EQ(test, svm_core_range_validate(&tail->core), 0);
-	mutex_unlock(&prange->migrate_mutex);
-	t_release_work(t);
-	t_done(test, t);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
-}
-
-/*
- * An munmap left a part a BO reference but none of the VRAM pages (kept as
- * in 6.12: the notifier must not drop it). Its next migration to VRAM
- * gives that reference back and asks for a new BO: svm_core kept no offset
- * for a part without VRAM pages, so the old slice cannot be reused.
- */
-static void migrate_validate_gives_back_split_ref(struct kunit *test)
-{
-	struct kfd_svm_test *t = t_setup(test, false);
-	struct svm_range *prange;
-
-	KUNIT_ASSERT_EQ(test, t_set_attr(t, 0, 1024, 9, 0), 0);
-	prange = t_range(t, 0);
-	t_forge_vram(test, t, prange, t->base + 512, t->base + 1023);
-	t_munmap(test, t, 512, 512);
-	t_flush(t);
-	KUNIT_EXPECT_EQ(test, t_vram_pages(prange), 0ULL);
-	KUNIT_EXPECT_NOT_NULL(test, prange->ttm_res);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 2U);
-
-	mutex_lock(&prange->migrate_mutex);
-	KUNIT_EXPECT_FALSE(test, svm_range_validate_svm_bo(NULL, prange));
-	mutex_unlock(&prange->migrate_mutex);
-	KUNIT_EXPECT_NULL(test, prange->ttm_res);
-	KUNIT_EXPECT_NULL(test, prange->svm_bo);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
-	t_done(test, t);
-	KUNIT_EXPECT_EQ(test, t_bo_refs(t), 1U);
-}
-
-static struct kunit_case amdkfd_svm_migrate_cases[] = {
-	KUNIT_CASE(migrate_record_fragmented_exact),
-	KUNIT_CASE(migrate_record_back_releases),
-	KUNIT_CASE(migrate_reserve_allocates_with_reclaim),
-	KUNIT_CASE(migrate_reserve_sized_by_collected),
-	KUNIT_CASE(migrate_record_waits_for_range_lock),
-	KUNIT_CASE(migrate_record_after_munmap_split),
-	KUNIT_CASE(migrate_reserve_after_munmap_split_refuses),
-	KUNIT_CASE(migrate_record_to_ram_after_munmap_split),
-	KUNIT_CASE(migrate_validate_gives_back_split_ref),
-	{}
-};
-
-static struct kunit_suite amdkfd_svm_migrate_suite = {
-	.name = "amdkfd_svm_migrate",
-	.suite_init = amdkfd_svm_suite_init,
-	.test_cases = amdkfd_svm_migrate_cases,
-};
-
 kunit_test_suites(&amdkfd_svm_attr_suite, &amdkfd_svm_unmap_suite,
-		  &amdkfd_svm_queue_suite, &amdkfd_svm_vram_suite,
-		  &amdkfd_svm_migrate_suite);
+		  &amdkfd_svm_vram_suite);
