@@ -31,8 +31,10 @@
 #                     tests patch and at the tip [+ python3-ply, python3-git,
 #                     qemu-system-x86]
 #   make glue         amdkfd with and without the series: W=1 + sparse, no
-#                     new warning; vmlinux and amdgpu.ko (a module) built, so
-#                     that modpost finds a missing export [+ sparse]
+#                     new warning; every svm_core symbol amdkfd references
+#                     exported to modules [+ sparse] [GLUE_MODPOST=1: also
+#                     vmlinux and amdgpu.ko (a module) built, so that the
+#                     kernel's modpost checks every import]
 #   make tree         the series checked out; prints the tree's path
 #   make writeback    after commits in that tree (git commit, git rebase
 #                     -i): its HEAD written back into patches/ and the
@@ -56,7 +58,7 @@ SHELL := /bin/bash
 # under KASAN, and the core runs under UBSan in userspace's fuzzing.
 CHECK_STEPS := lint test-harness userspace kunit e2e series glue warnings
 
-export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE
+export KERNEL_SRC KUNIT_ARGS SVM_CORE_CACHE GLUE_MODPOST
 
 .PHONY: all check deps tree writeback kunit kunit-kasan lint warnings e2e userspace sim bench test-harness series glue clean distclean help
 
